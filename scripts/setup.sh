@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh Debian machine with Node.js 20: Debian packages,
+# the locked npm dependencies, and the built commands. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+[ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
+python3 -c 'import kazoo' 2>/dev/null || need+=(python3-kazoo)
+command -v qemu-img >/dev/null || need+=(qemu-utils)
+command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
+command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build
