@@ -1,0 +1,18 @@
+/** The `test` driver of Nodepool's test suite (spec/config.md §3.9): pool labels are plain names. */
+import { z } from "zod";
+import { list, str } from "../primitives.ts";
+import { commonPoolShape, commonProviderShape } from "./common.ts";
+
+export const testPoolSchema = z.strictObject({
+  ...commonPoolShape,
+  labels: list(str()).default([]).describe("Top-level label names"),
+});
+
+export const testProviderSchema = z.strictObject({
+  ...commonProviderShape,
+  driver: z.literal("test"),
+  pools: list(testPoolSchema).default([]),
+});
+
+export type TestProviderConfig = z.output<typeof testProviderSchema>;
+export type TestPoolConfig = z.output<typeof testPoolSchema>;
