@@ -1,0 +1,258 @@
+/**
+ * The `fake` provider: behaves like the OpenStack driver (behaviour.md §3.1, §3.5, §2.18) but
+ * talks to the in-process fake cloud of ./cloud.ts. Selected with `driver: fake`.
+ */
+import type { FakeProviderConfig, OpenstackPoolLabelConfig } from "../../../schema/index.ts";
+import {
+  CloudError,
+  LaunchError,
+  type CloudImage,
+  type ImageUploadSpec,
+  type LaunchCheckpoint,
+  type LaunchedNodeFields,
+  type LaunchSpec,
+  type LeakCleanupResult,
+  type Provider,
+  type Resources,
+  type Server,
+  type ServerId,
+} from "../driver.ts";
+import { defaultFakeCloudSettings, fakeCloud, type FakeCloud, type FakeCloudSettings, type FakeFlavor } from "./cloud.ts";
+import { selectFlavor } from "../flavor.ts";
+import { formatHostname } from "../hostname.ts";
+
+/** Keyscan shortcut of §3.6: addresses containing `fake` answer without touching the network. */
+const FAKE_HOST_KEY = "ssh-rsa FAKEKEY";
+const KEY_TYPES = new Set(["ssh", "network_cli"]);
+/** DOWN ports are removed only after they stayed DOWN this long (§2.18). */
+const PORT_CLEANUP_AGE_S = 180;
+
+export function fakeCloudSettings(config: FakeProviderConfig): FakeCloudSettings {
+  const c = config["fake-cloud"];
+  if (!c) return defaultFakeCloudSettings;
+  return {
+    maxInstances: c["max-instances"],
+    maxCores: c["max-cores"],
+    maxRam: c["max-ram"],
+    bootDelay: c["boot-delay"],
+    launchFailureRate: c["launch-failure-rate"],
+  };
+}
+
+export class FakeProvider implements Provider {
+  readonly driver = "fake";
+  readonly canLaunch = true;
+  readonly managesImages = true;
+  readonly imageFormat: string;
+  readonly cloud: FakeCloud;
+  /** Seconds a port must stay DOWN before cleanup removes it; tests lower it. */
+  portCleanupAge = PORT_CLEANUP_AGE_S;
+  private downPorts: { at: number; ports: Set<string> } | null = null;
+
+  constructor(readonly config: FakeProviderConfig) {
+    this.cloud = fakeCloud(config.name, fakeCloudSettings(config));
+    this.imageFormat = config.cloud === "fake-vhd" ? "vhd" : "qcow2";
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+
+  async limits(): Promise<Resources> {
+    return { ...this.cloud.limits };
+  }
+
+  async labelResources(pool: string, label: string): Promise<Resources> {
+    const flavor = this.flavorFor(this.poolLabel(pool, label));
+    return { cores: flavor.vcpus, instances: 1, ram: flavor.ram };
+  }
+
+  async availabilityZones(): Promise<string[]> {
+    return [...this.cloud.azs];
+  }
+
+  async cloudImageAvailable(cloudImage: string): Promise<boolean> {
+    const entry = this.config["cloud-images"].find((c) => c.name === cloudImage);
+    if (!entry) return false;
+    if (entry["image-id"] !== undefined) return true;
+    return this.cloud.findImage(entry["image-name"] ?? entry.name) !== undefined;
+  }
+
+  async listServers(): Promise<Server[]> {
+    return [...this.cloud.servers.values()];
+  }
+
+  async launch(spec: LaunchSpec, checkpoint: LaunchCheckpoint): Promise<LaunchedNodeFields> {
+    const poolConfig = this.config.pools.find((p) => p.name === spec.pool);
+    if (!poolConfig) throw new LaunchError("error.unknown", `pool ${spec.pool} is not configured for provider ${this.name}`);
+    const label = this.poolLabel(spec.pool, spec.label);
+    const boot = this.bootImage(spec, label);
+    const flavor = this.flavorFor(label);
+    const hostname = formatHostname(this.config["hostname-format"], {
+      label: { name: label.name, min_ram: String(label["min-ram"]), flavor_name: label["flavor-name"] ?? "" },
+      provider: { name: this.name, region_name: this.config["region-name"] ?? "" },
+      node: { id: spec.nodeId },
+    });
+    const metadata: Record<string, string> = {};
+    for (const [k, v] of Object.entries(label["instance-properties"] ?? {})) metadata[k] = String(v);
+    Object.assign(metadata, {
+      groups: [this.name, boot.imageName, label.name].join(","),
+      nodepool_provider_name: this.name,
+      nodepool_node_id: spec.nodeId,
+      nodepool_image_name: boot.imageName,
+      nodepool_node_label: label.name,
+    });
+    let server;
+    try {
+      server = this.cloud.createServer({
+        name: hostname,
+        imageId: boot.imageId,
+        flavor,
+        az: spec.az,
+        metadata,
+        networks: poolConfig.networks,
+        securityGroups: poolConfig["security-groups"],
+        userdata: label.userdata ?? null,
+        keyName: label["key-name"] ?? null,
+        bootFromVolume: label["boot-from-volume"],
+        autoFloatingIp: poolConfig["auto-floating-ip"],
+      });
+    } catch (error) {
+      if (error instanceof LaunchError) throw error;
+      throw new LaunchError("error.unknown", `creating server ${hostname} failed: ${messageOf(error)}`, { cause: error });
+    }
+    const fields: LaunchedNodeFields = {
+      external_id: server.id,
+      hostname,
+      image_id: boot.imageIdRecorded,
+      username: boot.username,
+      connection_type: boot.connectionType,
+      connection_port: boot.connectionPort,
+      resources: { cores: flavor.vcpus, instances: 1, ram: flavor.ram },
+      az: spec.az,
+      cloud: this.config.cloud,
+      region: this.config["region-name"] ?? null,
+      host_id: null,
+      interface_ip: null,
+      public_ipv4: null,
+      public_ipv6: null,
+      private_ipv4: null,
+      host_keys: [],
+    };
+    await checkpoint({ external_id: server.id, hostname, image_id: fields.image_id, resources: fields.resources });
+    const timeout = AbortSignal.timeout(this.config["launch-timeout"] * 1000);
+    const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
+    let active;
+    try {
+      active = await this.cloud.waitForServer(server.id, signal);
+    } catch (error) {
+      throw new LaunchError("error.unknown", `waiting for server ${server.id} failed: ${messageOf(error)}`, {
+        cause: error,
+        externalId: server.id,
+      });
+    }
+    if (active.status !== "ACTIVE") {
+      throw new LaunchError("error.status", `server ${server.id} is ${active.status}, not ACTIVE`, { externalId: server.id });
+    }
+    fields.az = fields.az ?? active.az;
+    if (!active.interfaceIp) throw new LaunchError("error.network", `server ${server.id} has no usable IP`, { externalId: server.id });
+    fields.host_id = active.hostId;
+    fields.interface_ip = active.interfaceIp;
+    fields.public_ipv4 = active.publicV4;
+    fields.public_ipv6 = active.publicV6;
+    fields.private_ipv4 = active.privateV4 || active.publicV4;
+    if (poolConfig["host-key-checking"]) {
+      const wantKeys = KEY_TYPES.has(boot.connectionType);
+      if (!active.interfaceIp.includes("fake")) {
+        throw new LaunchError("error.ssh", `timed out scanning ${active.interfaceIp}:${boot.connectionPort}`, { externalId: server.id });
+      }
+      fields.host_keys = wantKeys ? [FAKE_HOST_KEY] : [];
+    }
+    return fields;
+  }
+
+  async deleteServer(id: ServerId): Promise<void> {
+    this.cloud.deleteServer(id);
+    if (this.cloud.servers.has(id)) throw new CloudError(`server ${id} still exists after deletion`);
+  }
+
+  async cleanupLeakedResources(): Promise<LeakCleanupResult> {
+    const now = Date.now() / 1000;
+    let ports = 0;
+    if (this.downPorts === null) {
+      this.downPorts = { at: now, ports: new Set(this.cloud.downComputePorts()) };
+    } else if (now - this.downPorts.at > this.portCleanupAge) {
+      ports = this.cloud.deleteDownPorts(this.downPorts.ports);
+      this.downPorts = { at: now, ports: new Set(this.cloud.downComputePorts()) };
+    }
+    return { ports, floatingIps: 0 };
+  }
+
+  async uploadImage(spec: ImageUploadSpec): Promise<{ externalId: string }> {
+    return { externalId: this.cloud.uploadImage(spec.name, spec.meta).id };
+  }
+
+  async deleteImage(name: string): Promise<void> {
+    this.cloud.deleteImage(name);
+  }
+
+  async listImages(): Promise<CloudImage[]> {
+    return [...this.cloud.images.values()];
+  }
+
+  private poolLabel(pool: string, label: string): OpenstackPoolLabelConfig {
+    const found = this.config.pools.find((p) => p.name === pool)?.labels.find((l) => l.name === label);
+    if (!found) throw new LaunchError("error.unknown", `label ${label} is not offered by pool ${pool} of provider ${this.name}`);
+    return found;
+  }
+
+  private flavorFor(label: OpenstackPoolLabelConfig): FakeFlavor {
+    const flavor = selectFlavor(this.cloud.flavors, label["min-ram"], label["flavor-name"]);
+    if (!flavor) {
+      throw new LaunchError("error.unknown", `no flavor of provider ${this.name} matches label ${label.name} (min-ram ${label["min-ram"]}, flavor-name ${label["flavor-name"] ?? "unset"})`);
+    }
+    return flavor;
+  }
+
+  private bootImage(spec: LaunchSpec, label: OpenstackPoolLabelConfig) {
+    if (label.diskimage !== undefined) {
+      if (spec.image?.kind !== "diskimage") {
+        throw new LaunchError("error.nodepool", `no ready upload of diskimage ${label.diskimage} to provider ${this.name}`);
+      }
+      const entry = this.config.diskimages.find((d) => d.name === label.diskimage);
+      return {
+        imageId: spec.image.externalId,
+        imageName: label.diskimage,
+        imageIdRecorded: spec.image.uploadPath,
+        username: spec.image.username,
+        connectionType: entry?.["connection-type"] ?? "ssh",
+        connectionPort: entry?.["connection-port"] ?? 22,
+      };
+    }
+    const name = label["cloud-image"] ?? "";
+    const entry = this.config["cloud-images"].find((c) => c.name === name);
+    if (!entry) throw new LaunchError("error.unknown", `cloud-image ${name} is not configured for provider ${this.name}`);
+    let imageId = entry["image-id"];
+    if (imageId === undefined) {
+      const found = this.cloud.findImage(entry["image-name"] ?? entry.name);
+      if (!found) throw new LaunchError("error.unknown", `cloud image ${entry["image-name"] ?? entry.name} not found in provider ${this.name}`);
+      imageId = found.id;
+    }
+    return {
+      imageId,
+      imageName: name,
+      imageIdRecorded: name,
+      username: entry.username ?? null,
+      connectionType: entry["connection-type"],
+      connectionPort: entry["connection-port"],
+    };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
