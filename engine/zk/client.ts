@@ -1,0 +1,487 @@
+import { EventEmitter } from "node:events";
+import ZooKeeper from "zookeeper";
+import { createLogger, type Logger } from "../log.ts";
+import {
+  ClientClosedError,
+  ConnectionLossError,
+  NoNodeError,
+  NodeExistsError,
+  NotEmptyError,
+  SessionExpiredError,
+  ZkUnavailableError,
+  ZRC,
+  errorForCode,
+} from "./errors.ts";
+
+/**
+ * The ZooKeeper client: a small promise wrapper over the npm `zookeeper` package (the C client)
+ * that adds typed errors, an operation counter, and session handling as spec/zookeeper.md §3.7
+ * requires. A session expiry (or a disconnection longer than the session timeout) is reported
+ * as `expired` — every lock and ephemeral node of this client is gone — and the client opens a
+ * new session with backoff, reporting `session` when it is up, so locks are re-taken and caches
+ * re-sync.
+ */
+
+export type CreateMode = "persistent" | "ephemeral" | "persistent-sequential" | "ephemeral-sequential";
+
+/** The connection as the rest of the engine sees it. `suspended`: disconnected, session maybe alive. */
+export type ConnectionState = "connecting" | "connected" | "suspended" | "expired" | "closed";
+
+export interface Stat {
+  readonly czxid: number;
+  readonly mzxid: number;
+  readonly pzxid: number;
+  readonly ctime: Date;
+  readonly mtime: Date;
+  readonly version: number;
+  readonly cversion: number;
+  readonly aversion: number;
+  /** Session id (hex) owning an ephemeral znode; "0" for persistent ones. */
+  readonly ephemeralOwner: string;
+  readonly dataLength: number;
+  readonly numChildren: number;
+}
+
+export type WatchEventType = "created" | "deleted" | "changed" | "child";
+export interface WatchEvent {
+  readonly type: WatchEventType;
+  readonly path: string;
+}
+/** Called at most once, when the watched znode changes. Session changes are reported by `onState`. */
+export type Watcher = (event: WatchEvent) => void;
+
+export interface ZkAuth {
+  /** Only "digest" is used by Nodepool deployments. */
+  readonly scheme: string;
+  /** For digest: "user:password". */
+  readonly credential: string;
+}
+
+export interface ZkClientOptions {
+  /** `host:port[,host:port][/chroot]`. A missing chroot is created on first connection. */
+  readonly hosts: string;
+  /** Session timeout; Python Nodepool and Zuul use 10 s. */
+  readonly sessionTimeoutMs?: number;
+  /**
+   * How long `connect` waits for the first connection before failing with ZkUnavailableError.
+   * Omit for daemons: they wait forever, logging a warning at most every 10 s.
+   */
+  readonly connectTimeoutMs?: number;
+  readonly auth?: readonly ZkAuth[];
+  readonly logger?: Logger;
+}
+
+type Rc = number;
+type StringCb = (rc: Rc, error: string, value: string) => void;
+type StatCb = (rc: Rc, error: string, stat: Stat | null) => void;
+type DataCb = (rc: Rc, error: string, stat: Stat | null, data: Buffer | null) => void;
+type ChildrenCb = (rc: Rc, error: string, children: string[] | null) => void;
+type Children2Cb = (rc: Rc, error: string, children: string[] | null, stat: Stat | null) => void;
+type VoidCb = (rc: Rc, error: string) => void;
+type NativeWatchCb = (type: number, state: number, path: string) => void;
+
+/** The part of the `zookeeper` package's callback API this wrapper uses (its typings are `any`). */
+interface NativeHandle {
+  init(config: object): unknown;
+  close(): unknown;
+  on(event: "connect" | "connecting", listener: () => void): unknown;
+  on(event: "close", listener: (handle: unknown, code: number) => void): unknown;
+  setEncoding(value: null): void;
+  readonly client_id: string;
+  readonly timeout: number;
+  a_create(path: string, data: Buffer, flags: number, cb: StringCb): Rc;
+  a_exists(path: string, watch: boolean, cb: StatCb): Rc;
+  aw_exists(path: string, watcher: NativeWatchCb, cb: StatCb): Rc;
+  a_get(path: string, watch: boolean, cb: DataCb): Rc;
+  aw_get(path: string, watcher: NativeWatchCb, cb: DataCb): Rc;
+  a_get_children(path: string, watch: boolean, cb: ChildrenCb): Rc;
+  aw_get_children(path: string, watcher: NativeWatchCb, cb: ChildrenCb): Rc;
+  a_get_children2(path: string, watch: boolean, cb: Children2Cb): Rc;
+  a_set(path: string, data: Buffer, version: number, cb: StatCb): Rc;
+  a_delete_(path: string, version: number, cb: VoidCb): Rc;
+  a_sync(path: string, cb: VoidCb): Rc;
+  add_auth(scheme: string, auth: string, cb: VoidCb): Rc;
+}
+
+const FLAG_EPHEMERAL = 1;
+const FLAG_SEQUENCE = 2;
+const MODE_FLAGS: Record<CreateMode, number> = {
+  persistent: 0,
+  ephemeral: FLAG_EPHEMERAL,
+  "persistent-sequential": FLAG_SEQUENCE,
+  "ephemeral-sequential": FLAG_EPHEMERAL | FLAG_SEQUENCE,
+};
+const WATCH_TYPES: Record<number, WatchEventType> = { 1: "created", 2: "deleted", 3: "changed", 4: "child" };
+const EXPIRED_CLOSE_CODE = -112;
+const EMPTY = Buffer.alloc(0);
+
+/** Splits `h1:p1,h2:p2/chroot` into the server list and the chroot ("" when none). */
+export function splitHosts(hosts: string): { servers: string; chroot: string } {
+  const slash = hosts.indexOf("/");
+  if (slash < 0) return { servers: hosts, chroot: "" };
+  const chroot = hosts.slice(slash).replace(/\/+$/, "");
+  return { servers: hosts.slice(0, slash), chroot };
+}
+
+/** The parent of a znode path ("/" for top-level znodes). */
+export function parentPath(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+/** The last segment of a znode path: ids are always taken from here. */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+interface ClientEvents {
+  state: [ConnectionState];
+  /** A session is established (the first one or a replacement after expiry). */
+  session: [sessionId: string];
+}
+
+export class ZkClient {
+  readonly hosts: string;
+  readonly servers: string;
+  readonly chroot: string;
+  readonly log: Logger;
+  private readonly options: ZkClientOptions;
+  private readonly events = new EventEmitter<ClientEvents>();
+  private handle: NativeHandle | undefined;
+  private currentState: ConnectionState = "connecting";
+  private currentSession = "";
+  private suspendTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectAttempt = 0;
+  /** The "still waiting" warning and the connect deadline of the session being opened. */
+  private connectTimers: NodeJS.Timeout[] = [];
+  private operations = 0;
+
+  private constructor(options: ZkClientOptions) {
+    this.options = options;
+    this.hosts = options.hosts;
+    const split = splitHosts(options.hosts);
+    this.servers = split.servers;
+    this.chroot = split.chroot;
+    this.log = options.logger ?? createLogger({ name: "zookeeper" });
+  }
+
+  /** Connects and waits for the first session; creates the chroot when it is missing. */
+  static async connect(options: ZkClientOptions): Promise<ZkClient> {
+    if (splitHosts(options.hosts).chroot !== "") await ensureChroot(options);
+    const client = new ZkClient(options);
+    try {
+      await client.openSession();
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+    return client;
+  }
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  /** The current session id (hex), "" while none is established. */
+  get sessionId(): string {
+    return this.currentSession;
+  }
+
+  /** ZooKeeper requests sent by this client since it was created (reads, writes, watches). */
+  get operationCount(): number {
+    return this.operations;
+  }
+
+  /** Subscribes to connection state changes; returns the unsubscribe function. */
+  onState(listener: (state: ConnectionState) => void): () => void {
+    this.events.on("state", listener);
+    return () => this.events.off("state", listener);
+  }
+
+  /** Subscribes to "a new session is established"; returns the unsubscribe function. */
+  onSession(listener: (sessionId: string) => void): () => void {
+    this.events.on("session", listener);
+    return () => this.events.off("session", listener);
+  }
+
+  /** Resolves when the client is connected (immediately if it is), rejects once it is closed. */
+  async waitConnected(timeoutMs?: number): Promise<void> {
+    if (this.currentState === "connected") return;
+    if (this.currentState === "closed") throw new ClientClosedError("the ZooKeeper client is closed");
+    await new Promise<void>((resolve, reject) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        off();
+        reject(new ConnectionLossError(`not connected to ZooKeeper at ${this.servers} after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.onState((state) => {
+        if (state === "connected") {
+          off();
+          clearTimeout(timer);
+          resolve();
+        } else if (state === "closed") {
+          off();
+          clearTimeout(timer);
+          reject(new ClientClosedError("the ZooKeeper client is closed"));
+        }
+      });
+    });
+  }
+
+  close(): void {
+    if (this.currentState === "closed") return;
+    clearTimeout(this.suspendTimer);
+    clearTimeout(this.reconnectTimer);
+    this.clearConnectTimers();
+    const handle = this.handle;
+    this.handle = undefined;
+    this.setState("closed");
+    handle?.close();
+    this.events.removeAllListeners();
+  }
+
+  async create(path: string, data: Buffer | string = EMPTY, mode: CreateMode = "persistent"): Promise<string> {
+    return this.call<string>("create", path, (h, done) =>
+      h.a_create(path, toBuffer(data), MODE_FLAGS[mode], (rc, _e, value) => done(rc, value)),
+    );
+  }
+
+  async get(path: string, watcher?: Watcher): Promise<{ data: Buffer; stat: Stat }> {
+    return this.call("get", path, (h, done) => {
+      const cb: DataCb = (rc, _e, stat, data) => done(rc, { data: data ?? EMPTY, stat: stat as Stat });
+      return watcher ? h.aw_get(path, this.wrapWatcher(watcher), cb) : h.a_get(path, false, cb);
+    });
+  }
+
+  /** The znode's stat, or null when it does not exist (a watcher then fires on creation). */
+  async exists(path: string, watcher?: Watcher): Promise<Stat | null> {
+    return this.call("exists", path, (h, done) => {
+      const cb: StatCb = (rc, _e, stat) => done(rc === ZRC.noNode ? ZRC.ok : rc, rc === ZRC.noNode ? null : stat);
+      return watcher ? h.aw_exists(path, this.wrapWatcher(watcher), cb) : h.a_exists(path, false, cb);
+    });
+  }
+
+  async getChildren(path: string, watcher?: Watcher): Promise<string[]> {
+    return this.call("get_children", path, (h, done) => {
+      const cb: ChildrenCb = (rc, _e, children) => done(rc, children ?? []);
+      return watcher ? h.aw_get_children(path, this.wrapWatcher(watcher), cb) : h.a_get_children(path, false, cb);
+    });
+  }
+
+  async getChildrenWithStat(path: string): Promise<{ children: string[]; stat: Stat }> {
+    return this.call("get_children", path, (h, done) =>
+      h.a_get_children2(path, false, (rc, _e, children, stat) => done(rc, { children: children ?? [], stat: stat as Stat })),
+    );
+  }
+
+  /** Overwrites the data; `version` -1 (the default) is the unconditional write every Python party uses. */
+  async set(path: string, data: Buffer | string, version = -1): Promise<Stat> {
+    return this.call("set", path, (h, done) => h.a_set(path, toBuffer(data), version, (rc, _e, stat) => done(rc, stat as Stat)));
+  }
+
+  async delete(path: string, version = -1): Promise<void> {
+    return this.call("delete", path, (h, done) => h.a_delete_(path, version, (rc) => done(rc, undefined)));
+  }
+
+  /** Waits until this client's server has caught up with the leader for `path`. */
+  async sync(path: string): Promise<void> {
+    return this.call("sync", path, (h, done) => h.a_sync(path, (rc) => done(rc, undefined)));
+  }
+
+  /**
+   * "Make path": creates each missing ancestor and `path` itself as persistent znodes with
+   * empty data, ignoring ones that already exist (spec §0.2). Tries the full path first so
+   * the common case (parents exist) costs one operation.
+   */
+  async ensurePath(path: string): Promise<void> {
+    if (path === "/" || path === "") return;
+    try {
+      await this.create(path);
+    } catch (error) {
+      if (error instanceof NodeExistsError) return;
+      if (!(error instanceof NoNodeError)) throw error;
+      await this.ensurePath(parentPath(path));
+      try {
+        await this.create(path);
+      } catch (again) {
+        if (!(again instanceof NodeExistsError)) throw again;
+      }
+    }
+  }
+
+  /** Creates `path`, making its missing ancestors first (kazoo's `makepath=True`). */
+  async createWithParents(path: string, data: Buffer | string, mode: CreateMode): Promise<string> {
+    try {
+      return await this.create(path, data, mode);
+    } catch (error) {
+      if (!(error instanceof NoNodeError)) throw error;
+      await this.ensurePath(parentPath(path));
+      return this.create(path, data, mode);
+    }
+  }
+
+  /** Deletes `path` and everything below it, children first; missing znodes are fine. */
+  async deleteRecursive(path: string): Promise<void> {
+    let children: string[];
+    try {
+      children = await this.getChildren(path);
+    } catch (error) {
+      if (error instanceof NoNodeError) return;
+      throw error;
+    }
+    await Promise.all(children.map((child) => this.deleteRecursive(`${path === "/" ? "" : path}/${child}`)));
+    try {
+      await this.delete(path);
+    } catch (error) {
+      if (error instanceof NoNodeError) return;
+      // A child appeared meanwhile (a lock contender): go round again.
+      if (error instanceof NotEmptyError) return this.deleteRecursive(path);
+      throw error;
+    }
+  }
+
+  private call<T>(op: string, path: string, send: (h: NativeHandle, done: (rc: Rc, value: T) => void) => Rc): Promise<T> {
+    const handle = this.handle;
+    if (this.currentState === "closed") return Promise.reject(new ClientClosedError(`${op} ${path}: the ZooKeeper client is closed`));
+    if (!handle) return Promise.reject(new SessionExpiredError(`${op} ${path}: no ZooKeeper session (reconnecting)`, path));
+    this.operations++;
+    return new Promise<T>((resolve, reject) => {
+      const rc = send(handle, (code, value) => (code === ZRC.ok ? resolve(value) : reject(errorForCode(code, op, path))));
+      // A request the C client refuses up front never calls back.
+      if (rc !== ZRC.ok) reject(errorForCode(rc, op, path));
+    });
+  }
+
+  private wrapWatcher(watcher: Watcher): NativeWatchCb {
+    let fired = false;
+    const session = this.currentSession;
+    return (type, _state, path) => {
+      const eventType = WATCH_TYPES[type];
+      // Session events are delivered to every watcher too; they are reported by onState instead.
+      if (fired || eventType === undefined || session !== this.currentSession) return;
+      fired = true;
+      watcher({ type: eventType, path });
+    };
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.events.emit("state", state);
+  }
+
+  private openSession(): Promise<void> {
+    const { servers, chroot } = this;
+    const handle = new ZooKeeper({
+      connect: `${servers}${chroot}`,
+      timeout: this.options.sessionTimeoutMs ?? 10_000,
+      debug_level: 0,
+      host_order_deterministic: false,
+    }) as unknown as NativeHandle;
+    handle.setEncoding(null);
+    this.handle = handle;
+    this.setState("connecting");
+    return new Promise<void>((resolve, reject) => {
+      let first = true;
+      const started = Date.now();
+      this.clearConnectTimers();
+      this.connectTimers.push(
+        setInterval(() => {
+          this.log.warn({ servers, waitedSeconds: Math.round((Date.now() - started) / 1000) }, "waiting for ZooKeeper");
+        }, 10_000),
+      );
+      const limit = this.options.connectTimeoutMs;
+      if (limit !== undefined) {
+        this.connectTimers.push(
+          setTimeout(() => {
+            this.clearConnectTimers();
+            reject(new ZkUnavailableError(`could not connect to ZooKeeper at ${servers} within ${(limit / 1000).toFixed(1)} s; is it running?`));
+          }, limit),
+        );
+      }
+      handle.on("connect", () => {
+        if (handle !== this.handle) return;
+        clearTimeout(this.suspendTimer);
+        const sessionId = handle.client_id;
+        this.setState("connected");
+        if (first) {
+          first = false;
+          this.clearConnectTimers();
+          this.reconnectAttempt = 0;
+          this.currentSession = sessionId;
+          this.log.debug({ servers, sessionId }, "ZooKeeper session established");
+          this.events.emit("session", sessionId);
+          resolve();
+        } else {
+          this.log.info({ servers }, "reconnected to ZooKeeper");
+        }
+      });
+      handle.on("connecting", () => {
+        if (handle !== this.handle || first) return;
+        this.log.warn({ servers }, "ZooKeeper connection lost; locks are kept until the session expires");
+        this.setState("suspended");
+        // The server cannot tell us about an expiry while we cannot reach it: after a full
+        // session timeout of silence the session is gone as far as every other party knows.
+        clearTimeout(this.suspendTimer);
+        this.suspendTimer = setTimeout(() => this.sessionLost("no contact for a whole session timeout"), handle.timeout || 10_000);
+      });
+      handle.on("close", (_h, code) => {
+        if (handle !== this.handle) return;
+        this.clearConnectTimers();
+        if (first) reject(new ZkUnavailableError(`ZooKeeper at ${servers} closed the connection (code ${code}); check the auth settings`));
+        else if (code === EXPIRED_CLOSE_CODE) this.sessionLost("the server expired the session");
+      });
+      handle.init({});
+      for (const auth of this.options.auth ?? []) {
+        handle.add_auth(auth.scheme, auth.credential, (rc) => {
+          if (rc !== ZRC.ok) this.log.error({ scheme: auth.scheme, rc }, "ZooKeeper rejected the credentials");
+        });
+      }
+    });
+  }
+
+  private clearConnectTimers(): void {
+    for (const timer of this.connectTimers) clearTimeout(timer);
+    this.connectTimers = [];
+  }
+
+  private sessionLost(reason: string): void {
+    if (this.currentState === "closed" || this.currentState === "expired") return;
+    clearTimeout(this.suspendTimer);
+    const old = this.handle;
+    this.handle = undefined;
+    this.currentSession = "";
+    this.log.warn({ servers: this.servers, reason }, "ZooKeeper session lost: every lock and ephemeral node is gone");
+    this.setState("expired");
+    old?.close();
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const delay = Math.min(30_000, 250 * 2 ** this.reconnectAttempt);
+    this.reconnectAttempt++;
+    this.reconnectTimer = setTimeout(() => {
+      if (this.currentState === "closed") return;
+      this.log.info({ servers: this.servers, attempt: this.reconnectAttempt }, "opening a new ZooKeeper session");
+      this.openSession().catch((error: unknown) => {
+        this.log.warn({ err: error }, "new ZooKeeper session failed; retrying");
+        this.scheduleReconnect();
+      });
+    }, delay);
+  }
+}
+
+function toBuffer(data: Buffer | string): Buffer {
+  return typeof data === "string" ? Buffer.from(data, "utf8") : data;
+}
+
+/** Creates the chroot znode (and its ancestors) through a short-lived client without chroot. */
+async function ensureChroot(options: ZkClientOptions): Promise<void> {
+  const { servers, chroot } = splitHosts(options.hosts);
+  const root = await ZkClient.connect({ ...options, hosts: servers });
+  try {
+    if ((await root.exists(chroot)) === null) await root.ensurePath(chroot);
+  } finally {
+    root.close();
+  }
+}
