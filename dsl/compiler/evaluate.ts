@@ -1,0 +1,51 @@
+/**
+ * Running a bundled config: in a worker thread (so each evaluation's modules are freed when it
+ * ends, which matters to daemons that re-read their config), from a temporary file so that Node's
+ * source maps turn stack positions back into the operator's `.ts` lines.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { Evaluation } from "../_evaluate.ts";
+
+const RUNNER = `
+const { parentPort, workerData } = require("node:worker_threads");
+process.setSourceMapsEnabled(true);
+import(workerData.url)
+  .then((module) => module.default())
+  .then((evaluation) => parentPort.postMessage(evaluation))
+  .catch((error) => parentPort.postMessage({ ok: false, message: String(error && error.message || error), stack: String(error && error.stack || "") }));
+`;
+
+/** Where the bundle will be written: source-map positions are relative to it. */
+export async function evaluationDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), "nodepool-config-"));
+}
+
+export async function evaluateBundle(code: string, dir: string, outfile: string): Promise<Evaluation> {
+  try {
+    await writeFile(outfile, code);
+    return await new Promise<Evaluation>((resolvePromise, reject) => {
+      // The config's own console output must not mix with YAML written to stdout.
+      const worker = new Worker(RUNNER, { eval: true, stdout: true, workerData: { url: pathToFileURL(outfile).href } });
+      worker.stdout.pipe(process.stderr);
+      let settled = false;
+      worker.once("message", (evaluation: Evaluation) => {
+        settled = true;
+        resolvePromise(evaluation);
+        void worker.terminate();
+      });
+      worker.once("error", (error) => {
+        settled = true;
+        resolvePromise({ ok: false, message: error.message, stack: error.stack ?? "" });
+      });
+      worker.once("exit", (exitCode) => {
+        if (!settled) reject(new Error(`the config evaluation ended (exit ${exitCode}) without a result; does it call process.exit()?`));
+      });
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * `nodepool/dsl`: what a `nodepool.config.ts` imports. `defineConfig` takes exactly the canonical
+ * structure of `nodepool.yaml` (same kebab-case keys, quoted), so any YAML pasted in as an object
+ * literal is a valid config; the helpers add what YAML makes painful:
+ *
+ * - `label()` / `diskimage()` / `cloudImage()` return handles: the definition itself, typed with its
+ *   literal name, so pools refer to `ubuntuSmall.name` and a typo is a compile error;
+ * - handles are ordinary values, so one label is shared across providers and pools are generated
+ *   in loops (`regions.map(...)`) with the language's own tools;
+ * - `secret()` marks a diskimage env-var that the secure file supplies, never inlined.
+ *
+ * Types come from the zod schemas in schema/ and are defined nowhere else.
+ */
+import type { NodepoolConfigInput } from "../schema/index.ts";
+import { recordSite } from "./_sites.ts";
+import { SECRET_MARKER, type Secret } from "./secret.ts";
+
+export type { Secret } from "./secret.ts";
+
+/** The whole configuration as written (`nodepool.yaml` as a typed object). */
+export type NodepoolConfigDefinition = NodepoolConfigInput;
+/** What a config file may export by default: the config, or a function (possibly async) returning it. */
+export type ConfigExport = NodepoolConfigDefinition | (() => NodepoolConfigDefinition | Promise<NodepoolConfigDefinition>);
+
+type Item<T> = NonNullable<T> extends readonly (infer I)[] ? I : never;
+
+export type LabelDefinition = Item<NodepoolConfigDefinition["labels"]>;
+export type DiskimageDefinition = Item<NodepoolConfigDefinition["diskimages"]>;
+export type ZookeeperServerDefinition = Item<NodepoolConfigDefinition["zookeeper-servers"]>;
+export type ProviderDefinition = Item<NodepoolConfigDefinition["providers"]>;
+export type DriverName = NonNullable<ProviderDefinition["driver"]>;
+/** A provider of one driver (`ProviderOf<"static">`); OpenStack when `driver` is left out. */
+export type ProviderOf<D extends DriverName> = D extends "openstack"
+  ? Extract<ProviderDefinition, { driver?: "openstack" }>
+  : Extract<ProviderDefinition, { driver: D }>;
+export type PoolOf<D extends DriverName> = Item<ProviderOf<D>["pools"]>;
+export type PoolLabelOf<D extends DriverName> = PoolOf<D> extends infer P ? (P extends { labels?: infer L } ? Item<L> : never) : never;
+export type CloudImageDefinition = Item<ProviderOf<"openstack">["cloud-images"]> | Item<ProviderOf<"aws">["cloud-images"]>;
+
+/** A label definition whose `name` is known to the type checker: pools refer to `handle.name`. */
+export type LabelHandle<N extends string = string> = LabelDefinition & { readonly name: N };
+export type DiskimageHandle<N extends string = string> = DiskimageDefinition & { readonly name: N };
+export type CloudImageHandle<N extends string = string> = CloudImageDefinition & { readonly name: N };
+
+/**
+ * The config file's default export: `export default defineConfig({ ... })`. A config computed at
+ * compile time exports a function instead: `export default async () => defineConfig({ ... })`.
+ */
+export function defineConfig(config: NodepoolConfigDefinition): NodepoolConfigDefinition {
+  return config;
+}
+
+/** A top-level label; list it in `labels` and refer to it from pools as `handle.name`. */
+export function label<const N extends string>(definition: LabelDefinition & { name: N }): LabelHandle<N> {
+  return recordSite({ ...definition });
+}
+
+/** A top-level diskimage; list it in `diskimages`, refer to it as `handle.name` from providers and pool labels. */
+export function diskimage<const N extends string>(definition: DiskimageDefinition & { name: N }): DiskimageHandle<N> {
+  return recordSite({ ...definition });
+}
+
+/** A provider's cloud-image; list it in the provider's `cloud-images`, refer to it as `handle.name` in its pool labels. */
+export function cloudImage<const N extends string>(definition: CloudImageDefinition & { name: N }): CloudImageHandle<N> {
+  return recordSite({ ...definition });
+}
+
+/** A diskimage `env-vars` value that the secure file supplies (spec/config.md §6); never written to the main file. */
+export function secret(): Secret {
+  return SECRET_MARKER as Secret;
+}
