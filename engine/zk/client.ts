@@ -88,6 +88,7 @@ interface NativeHandle {
   on(event: "close", listener: (handle: unknown, code: number) => void): unknown;
   setEncoding(value: null): void;
   readonly client_id: string;
+  readonly client_password: string;
   readonly timeout: number;
   a_create(path: string, data: Buffer, flags: number, cb: StringCb): Rc;
   a_exists(path: string, watch: boolean, cb: StatCb): Rc;
@@ -191,6 +192,28 @@ export class ZkClient {
   /** ZooKeeper requests sent by this client since it was created (reads, writes, watches). */
   get operationCount(): number {
     return this.operations;
+  }
+
+  /**
+   * Ends this client's current session from the server side, exactly as an expiry would: a
+   * second connection joins the session with its credentials and closes it. For failover
+   * tests; every party then sees this client's ephemerals and locks vanish.
+   */
+  async expireSessionForTest(): Promise<void> {
+    const handle = this.handle;
+    if (!handle) return;
+    const twin = new ZooKeeper({
+      connect: `${this.servers}${this.chroot}`,
+      timeout: handle.timeout || 10_000,
+      debug_level: 0,
+      client_id: handle.client_id,
+      client_password: handle.client_password,
+    }) as unknown as NativeHandle;
+    await new Promise<void>((resolve) => {
+      twin.on("connect", () => resolve());
+      twin.init({});
+    });
+    twin.close();
   }
 
   /** Subscribes to connection state changes; returns the unsubscribe function. */

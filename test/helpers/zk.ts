@@ -1,0 +1,72 @@
+import { randomUUID } from "node:crypto";
+import type { TestContext } from "node:test";
+import { pino } from "pino";
+import { NodepoolZk } from "../../engine/zk/nodepool-zk.ts";
+import { ZkClient } from "../../engine/zk/client.ts";
+
+/**
+ * ZooKeeper for tests: every test gets its own chroot on the server named by NODEPOOL_TEST_ZK
+ * (scripts/test.sh starts one), a connected data-layer object, and cleanup when it ends.
+ *
+ *   const { hosts, zk } = await zkForTest(t);
+ *   // hosts: "127.0.0.1:22181/nodepool-test/<unique>" for spawned commands and kazoo scripts
+ */
+export interface ZkForTest {
+  /** Connection string including the test's chroot. */
+  readonly hosts: string;
+  /** The test's connected data layer (closed when the test ends). */
+  readonly zk: NodepoolZk;
+  /** Opens another independent client (another session) on the same chroot; closed at the end. */
+  readonly connectAnother: () => Promise<NodepoolZk>;
+}
+
+export function testZkServers(): string {
+  const servers = process.env.NODEPOOL_TEST_ZK;
+  if (!servers) throw new Error("NODEPOOL_TEST_ZK is not set: run the tests through scripts/test.sh, or start scripts/zk.sh and export it");
+  return servers;
+}
+
+/** A logger for test clients: warnings only, so expected reconnects do not flood the output. */
+export const quietLogger = pino({ level: process.env.NODEPOOL_TEST_LOG_LEVEL ?? "error" });
+
+export async function zkForTest(t: TestContext, options: { sessionTimeoutMs?: number } = {}): Promise<ZkForTest> {
+  const servers = testZkServers();
+  const chroot = `/nodepool-test/${randomUUID().replace(/-/g, "")}`;
+  const hosts = `${servers}${chroot}`;
+  const opened: NodepoolZk[] = [];
+  const connectAnother = async (): Promise<NodepoolZk> => {
+    const zk = await NodepoolZk.connect({ hosts, connectTimeoutMs: 10_000, logger: quietLogger, ...options });
+    opened.push(zk);
+    return zk;
+  };
+  const zk = await connectAnother();
+  t.after(async () => {
+    for (const client of opened) client.close();
+    const root = await ZkClient.connect({ hosts: servers, connectTimeoutMs: 10_000, logger: quietLogger });
+    try {
+      await root.deleteRecursive(chroot);
+    } finally {
+      root.close();
+    }
+  });
+  return { hosts, zk, connectAnother };
+}
+
+/** Waits until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Expires a client's session from the server side, as a real expiry would: a second
+ * connection joins the same session and closes it.
+ */
+export async function expireSession(client: ZkClient): Promise<void> {
+  await client.expireSessionForTest();
+}
