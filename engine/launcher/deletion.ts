@@ -1,0 +1,37 @@
+/**
+ * The deleted-node worker's decisions (behaviour.md §2.16): free ready nodes whose request is
+ * gone; delete nodes in used, in-use, building, failed, aborted, deleting or deleted state that
+ * nobody holds, for providers configured here; and collect `init` nodes abandoned by a crash
+ * between create and lock (Appendix A 23).
+ */
+import type { DeallocateNode, DeleteNode } from "../reconcile/actions.ts";
+import type { NodeState } from "../zk/records/node.ts";
+import type { Observed, ObservedNode } from "../reconcile/state.ts";
+
+const DELETABLE: ReadonlySet<NodeState> = new Set(["used", "in-use", "building", "failed", "aborted", "deleting", "deleted"]);
+
+/** An unlocked `init` node older than this was abandoned (never a fresh one: it is locked right after creation). */
+export const ABANDONED_INIT_AGE_S = 300;
+
+const untouchable = (observed: Observed, node: ObservedNode): boolean =>
+  observed.heldNodes.has(node.id) || observed.busy.has(node.id);
+
+export function planDeallocate(observed: Observed, node: ObservedNode): DeallocateNode | null {
+  if (node.state !== "ready" || node.allocatedTo === null || observed.requests.has(node.allocatedTo)) return null;
+  if (untouchable(observed, node)) return null;
+  return { kind: "deallocate", provider: node.provider, node: node.id, reason: `request ${node.allocatedTo} is gone` };
+}
+
+export function planDelete(observed: Observed, node: ObservedNode, now: number): DeleteNode | null {
+  if (untouchable(observed, node)) return null;
+  if (DELETABLE.has(node.state)) return { kind: "delete-node", provider: node.provider, node: node.id, reason: `node is ${node.state}` };
+  if (node.state === "init" && now - node.stateTime >= ABANDONED_INIT_AGE_S) {
+    return { kind: "delete-node", provider: node.provider, node: node.id, reason: "init node abandoned" };
+  }
+  return null;
+}
+
+/** When an `init` node will count as abandoned. */
+export function initDeadline(node: ObservedNode): number | null {
+  return node.state === "init" ? node.stateTime + ABANDONED_INIT_AGE_S : null;
+}

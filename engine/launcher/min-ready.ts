@@ -1,0 +1,58 @@
+/**
+ * min-ready (behaviour.md §2.13): keep `min-ready` ready, unallocated nodes of each label by
+ * submitting one single-node request per missing node, at most one generation per label per
+ * launcher process; and complete this process's min-ready requests once fulfilled or failed.
+ */
+import type { MinReadyDone, MinReadyRequests } from "../reconcile/actions.ts";
+import type { Desired, Observed } from "../reconcile/state.ts";
+import { imageAvailable } from "./requests.ts";
+
+/** Whether some configured pool offering `label` has its image available. */
+function labelImageAvailable(desired: Desired, observed: Observed, label: string): boolean {
+  for (const provider of desired.providers) {
+    for (const pool of provider.pools) {
+      const image = pool.labels.get(label);
+      if (image && imageAvailable(observed, provider.name, image)) return true;
+    }
+  }
+  return false;
+}
+
+export function planMinReady(desired: Desired, observed: Observed): Array<MinReadyRequests | MinReadyDone> {
+  const actions: Array<MinReadyRequests | MinReadyDone> = [];
+  for (const [label, ids] of observed.minReady) {
+    for (const id of ids) {
+      const request = observed.requests.get(id);
+      if (request?.state === "fulfilled" || request?.state === "failed") {
+        actions.push({
+          kind: "min-ready-done",
+          provider: null,
+          request: id,
+          label,
+          nodes: request.state === "fulfilled" ? [...request.nodes] : [],
+          reason: `min-ready request ${request.state}`,
+        });
+      }
+    }
+  }
+  const ready = new Map<string, number>();
+  for (const node of observed.nodes.values()) {
+    if (node.state !== "ready" || node.allocatedTo !== null) continue;
+    for (const label of node.type) ready.set(label, (ready.get(label) ?? 0) + 1);
+  }
+  for (const label of desired.labels.values()) {
+    if (label.minReady <= 0) continue;
+    if ((observed.minReady.get(label.name)?.length ?? 0) > 0) continue;
+    const have = ready.get(label.name) ?? 0;
+    const count = label.minReady - have;
+    if (count <= 0 || !labelImageAvailable(desired, observed, label.name)) continue;
+    actions.push({
+      kind: "min-ready",
+      provider: null,
+      label: label.name,
+      count,
+      reason: `min-ready ${label.minReady}, ${have} ready: launch ${count}`,
+    });
+  }
+  return actions;
+}

@@ -1,0 +1,258 @@
+/**
+ * plan(desired, observed, now) → Action[]: the one decision function of the launcher. Pure and
+ * deterministic: the same inputs always give the same actions in the same order, so
+ * `nodepool plan` shows exactly what the next pass would do and tests need no I/O.
+ *
+ * Order of a pass: requests this process holds (fulfil, decline, continue, abandon); new
+ * requests in priority order; min-ready; node lifecycle (deallocation, deletion, max-ready-age,
+ * hold expiry); periodic duties when due (lost requests, empty znodes, leaked servers).
+ */
+import { holdDeadline, planHoldExpiry } from "../launcher/hold.ts";
+import { planLeaks } from "../launcher/leaks.ts";
+import { planMaxReadyAge, readyAgeDeadline } from "../launcher/max-ready-age.ts";
+import { planMinReady } from "../launcher/min-ready.ts";
+import { sortRequests } from "../launcher/order.ts";
+import { Usage, labelNeed, roomForOne } from "../launcher/quota.ts";
+import {
+  allDeclined,
+  concurrencyAllows,
+  declineReason,
+  fillRequest,
+  isMinReady,
+  missingLabels,
+  pausedReason,
+  reclaimCandidate,
+  yieldsToPreferred,
+  type PassContext,
+} from "../launcher/requests.ts";
+import { initDeadline, planDeallocate, planDelete } from "../launcher/deletion.ts";
+import type { LauncherId, NodeId } from "../zk/ids.ts";
+import type { Action } from "./actions.ts";
+import type { Desired, Handler, Observed, ObservedNode, ObservedRequest, PoolDesired, ProviderDesired } from "./state.ts";
+
+const IN_PROGRESS = new Set(["init", "building"]);
+
+function context(desired: Desired, observed: Observed, now: number): PassContext {
+  const pools = new Map<string, PoolDesired>();
+  const providersByName = new Map<string, ProviderDesired>();
+  for (const provider of desired.providers) {
+    providersByName.set(provider.name, provider);
+    for (const pool of provider.pools) pools.set(pool.key, pool);
+  }
+  const launching = new Map<string, number>();
+  for (const id of observed.heldNodes) {
+    const node = observed.nodes.get(id);
+    if (node?.provider && IN_PROGRESS.has(node.state)) launching.set(node.provider, (launching.get(node.provider) ?? 0) + 1);
+  }
+  return {
+    desired,
+    observed,
+    now,
+    pools,
+    providersByName,
+    usage: new Usage(observed.nodes.values(), pools, observed.providers),
+    claimed: new Set(),
+    pausedPools: new Set(),
+    launching,
+  };
+}
+
+/** Node ids in `node_types` order; for a repeated label, in the order they were obtained. */
+function orderedNodes(request: ObservedRequest, nodes: readonly ObservedNode[]): NodeId[] {
+  const left = [...nodes];
+  const ordered: NodeId[] = [];
+  for (const label of request.nodeTypes) {
+    const i = left.findIndex((n) => n.type.includes(label));
+    if (i < 0) continue;
+    ordered.push(left[i]!.id);
+    left.splice(i, 1);
+  }
+  return ordered;
+}
+
+function planPaused(ctx: PassContext, pool: PoolDesired, request: ObservedRequest, actions: Action[]): void {
+  ctx.pausedPools.add(pool.key);
+  const idle = reclaimCandidate(ctx, pool);
+  if (!idle) return;
+  ctx.claimed.add(idle.id);
+  actions.push({
+    kind: "reclaim",
+    provider: pool.provider,
+    request: request.id,
+    pool: pool.key,
+    node: idle.id,
+    reason: `request ${request.id} waits for quota: delete the oldest idle node`,
+  });
+}
+
+function planHandler(ctx: PassContext, handler: Handler, actions: Action[]): void {
+  const { observed } = ctx;
+  const pool = ctx.pools.get(handler.pool);
+  const request = observed.requests.get(handler.request);
+  const provider = pool?.provider ?? null;
+  if (!request) {
+    actions.push({ kind: "abandon", provider, request: handler.request, nodes: [...handler.nodes], reason: "request deleted by its requestor" });
+    return;
+  }
+  const declineAll = (reason: string, keep: boolean): void => {
+    actions.push({
+      kind: "decline",
+      provider,
+      request: request.id,
+      declinedBy: pool ? [pool.launcherId] : [],
+      fail: allDeclined(observed, request, pool ? [pool.launcherId] : []),
+      release: keep ? [] : [...handler.nodes],
+      keep: keep ? [...handler.nodes] : [],
+      reason,
+    });
+  };
+  if (!pool) return declineAll(`pool ${handler.pool} is no longer configured`, false);
+  const nodes = handler.nodes.map((id) => observed.nodes.get(id));
+  const present = nodes.filter((n): n is ObservedNode => n !== undefined);
+  const aborted = present.filter((n) => n.state === "aborted");
+  const live = present.filter((n) => n.state !== "aborted");
+  const inProgress = live.some((n) => IN_PROGRESS.has(n.state));
+  const failed = nodes.some((n) => n === undefined) || live.some((n) => n.state !== "ready" && !IN_PROGRESS.has(n.state));
+  if (failed) {
+    if (!inProgress) declineAll("launch failed", true);
+    return;
+  }
+  const missing = missingLabels(request, live);
+  if (missing.length === 0) {
+    if (inProgress) return;
+    actions.push({
+      kind: "fulfil",
+      provider,
+      request: request.id,
+      pool: pool.key,
+      nodes: orderedNodes(request, live),
+      reason: `${live.length} node${live.length === 1 ? "" : "s"} ready`,
+    });
+    return;
+  }
+  // Labels still missing: a paused request, or replacements for aborted launches. Decline
+  // checks are re-run first, so a config change that makes the request impossible declines it.
+  const reason = declineReason(ctx, pool, request);
+  if (reason) return declineAll(reason, false);
+  const fill = fillRequest(ctx, pool, request, missing, handler.az);
+  if (fill.unmet.length > 0 && isMinReady(request)) return declineAll(`min-ready request and ${pausedReason(ctx, pool)}`, false);
+  if (fill.assign.length > 0 || fill.launch.length > 0 || aborted.length > 0) {
+    actions.push({
+      kind: "continue",
+      provider,
+      request: request.id,
+      pool: pool.key,
+      release: aborted.map((n) => n.id),
+      assign: fill.assign,
+      launch: fill.launch,
+      az: fill.az,
+      paused: fill.unmet.length > 0,
+      reason: fill.unmet.length > 0 ? pausedReason(ctx, pool) : `${missing.length} node${missing.length === 1 ? "" : "s"} missing`,
+    });
+  }
+  if (fill.unmet.length > 0) planPaused(ctx, pool, request, actions);
+}
+
+/** Min-ready requests are declined, not paused, when there is no room (§2.7). */
+function roomForAll(ctx: PassContext, pool: PoolDesired, request: ObservedRequest): boolean {
+  const providerObserved = ctx.observed.providers.get(pool.provider);
+  return request.nodeTypes.every((label) => roomForOne(pool, providerObserved, ctx.usage, labelNeed(providerObserved, pool.name, label)));
+}
+
+function planRequest(ctx: PassContext, request: ObservedRequest, actions: Action[]): void {
+  const declinedBy: LauncherId[] = [];
+  const reasons: string[] = [];
+  let provider: string | null = null;
+  for (const providerDesired of ctx.desired.providers) {
+    for (const pool of providerDesired.pools) {
+      if (request.declinedBy.includes(pool.launcherId)) continue;
+      if (yieldsToPreferred(ctx.observed, pool, request)) continue;
+      if (ctx.pausedPools.has(pool.key) || !concurrencyAllows(ctx, providerDesired)) continue;
+      let reason = declineReason(ctx, pool, request);
+      if (!reason && isMinReady(request) && !roomForAll(ctx, pool, request)) reason = `min-ready request and ${pausedReason(ctx, pool)}`;
+      if (reason) {
+        declinedBy.push(pool.launcherId);
+        reasons.push(reason);
+        provider ??= pool.provider;
+        continue;
+      }
+      const fill = fillRequest(ctx, pool, request, request.nodeTypes, null);
+      const paused = fill.unmet.length > 0;
+      actions.push({
+        kind: "accept",
+        provider: pool.provider,
+        request: request.id,
+        pool: pool.key,
+        declinedBy,
+        assign: fill.assign,
+        launch: fill.launch,
+        az: fill.az,
+        paused,
+        reason: paused
+          ? pausedReason(ctx, pool)
+          : `${request.requestor ?? "unknown requestor"} asks for ${request.nodeTypes.join(",")}`,
+      });
+      if (paused) planPaused(ctx, pool, request, actions);
+      return;
+    }
+  }
+  if (declinedBy.length === 0) return;
+  actions.push({
+    kind: "decline",
+    provider,
+    request: request.id,
+    declinedBy,
+    fail: allDeclined(ctx.observed, request, declinedBy),
+    release: [],
+    keep: [],
+    reason: reasons.join("; "),
+  });
+}
+
+export function plan(desired: Desired, observed: Observed, now: number): Action[] {
+  const ctx = context(desired, observed, now);
+  const actions: Action[] = [];
+  const handled = [...observed.handlers.values()].sort((a, b) => (a.request < b.request ? -1 : a.request > b.request ? 1 : 0));
+  for (const handler of handled) planHandler(ctx, handler, actions);
+  for (const request of sortRequests(observed.requests.values())) {
+    if (request.state !== "requested" || observed.handlers.has(request.id) || observed.busy.has(request.id)) continue;
+    if (request.nodeTypes.length === 0) continue;
+    planRequest(ctx, request, actions);
+  }
+  actions.push(...planMinReady(desired, observed));
+  for (const node of observed.nodes.values()) {
+    const deallocate = planDeallocate(observed, node);
+    if (deallocate) actions.push(deallocate);
+    if (node.provider === null || !ctx.providersByName.has(node.provider) || ctx.claimed.has(node.id)) continue;
+    const next = planDelete(observed, node, now) ?? (observed.heldNodes.has(node.id) || observed.busy.has(node.id) ? null : (planMaxReadyAge(desired, node, now) ?? planHoldExpiry(desired, node, now)));
+    if (next) actions.push(next);
+  }
+  if (observed.cleanupDue) {
+    for (const request of observed.requests.values()) {
+      if (request.state === "pending" && !observed.handlers.has(request.id) && !observed.busy.has(request.id)) {
+        actions.push({ kind: "reset-lost-request", provider: null, request: request.id, reason: "pending but nobody holds its lock" });
+      }
+    }
+    for (const node of observed.emptyNodes) {
+      actions.push({ kind: "remove-empty-node", provider: null, node, reason: "node znode without data" });
+    }
+    for (const provider of desired.providers) {
+      const servers = observed.providers.get(provider.name)?.servers;
+      if (servers) actions.push(...planLeaks(provider.name, servers, observed.nodes));
+    }
+  }
+  return actions;
+}
+
+/** The earliest time a timed rule (max-ready-age, hold expiry, abandoned init) comes due, or null. */
+export function nextDeadline(desired: Desired, observed: Observed): number | null {
+  const configured = new Set(desired.providers.map((p) => p.name));
+  let next: number | null = null;
+  for (const node of observed.nodes.values()) {
+    if (node.provider === null || !configured.has(node.provider)) continue;
+    for (const deadline of [readyAgeDeadline(desired, node), holdDeadline(desired, node), initDeadline(node)]) {
+      if (deadline !== null && (next === null || deadline < next)) next = deadline;
+    }
+  }
+  return next;
+}

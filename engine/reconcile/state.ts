@@ -1,0 +1,128 @@
+/**
+ * The two inputs of `plan()`: the desired state (the config, reduced to what decisions need)
+ * and the observed state (ZooKeeper as the watched cache holds it, the providers' own view,
+ * and the work this process holds locked). Plain data, no I/O: tests build them by hand.
+ */
+import type { Resources, Server } from "../drivers/driver.ts";
+import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
+import type { NodeRecord } from "../zk/records/node.ts";
+
+export type { Resources };
+
+/** How a pool label gets its image. */
+export type LabelImage =
+  | { kind: "diskimage"; diskimage: string }
+  | { kind: "cloud-image"; cloudImage: string }
+  /** Drivers without images (static hosts): always available. */
+  | { kind: "none" };
+
+export interface PoolDesired {
+  provider: string;
+  name: string;
+  /** `<provider>-<pool>`: the pool worker key. */
+  key: string;
+  launcherId: LauncherId;
+  /** Infinity when unset; ≤ 0 disables the pool. */
+  maxServers: number;
+  maxCores: number;
+  maxRam: number;
+  ignoreProviderQuota: boolean;
+  /** Zones to choose from; null = whatever the cloud offers. */
+  availabilityZones: readonly string[] | null;
+  labels: ReadonlyMap<string, LabelImage>;
+}
+
+export interface ProviderDesired {
+  name: string;
+  /** −1 = unlimited, 0 = take no requests, n = at most n launches in progress. */
+  maxConcurrency: number;
+  /** False for static providers: nodes are only reused, never launched. */
+  canLaunch: boolean;
+  pools: readonly PoolDesired[];
+}
+
+export interface LabelDesired {
+  name: string;
+  minReady: number;
+  /** Seconds; ≤ 0 disables. */
+  maxReadyAge: number;
+}
+
+export interface Desired {
+  providers: readonly ProviderDesired[];
+  labels: ReadonlyMap<string, LabelDesired>;
+  /** Seconds; ≤ 0 = unlimited. */
+  maxHoldAge: number;
+}
+
+export type ObservedNode = NodeRecord & { readonly id: NodeId };
+
+export type RequestState = "requested" | "pending" | "fulfilled" | "failed";
+
+export interface ObservedRequest {
+  readonly id: RequestId;
+  readonly state: RequestState;
+  readonly stateTime: number;
+  readonly nodeTypes: readonly string[];
+  readonly nodes: readonly NodeId[];
+  readonly declinedBy: readonly string[];
+  readonly reuse: boolean;
+  readonly requestor: string | null;
+  readonly provider: string | null;
+  readonly relativePriority: number;
+}
+
+export interface RegisteredLauncher {
+  id: string;
+  providerName: string;
+}
+
+/** A request this process holds locked and is filling (the reference's request handler). */
+export interface Handler {
+  request: RequestId;
+  /** Pool key. */
+  pool: string;
+  /** Nodes obtained so far (reused or launched), in the order they were obtained. */
+  nodes: readonly NodeId[];
+  /** The AZ chosen for the request's nodes, once known. */
+  az: string | null;
+}
+
+export interface ProviderObserved {
+  /** Cloud limits minus unmanaged usage (behaviour.md §2.12); Infinity where unknown. */
+  quota: Resources;
+  /** Need of one node, by `<pool>/<label>`; a missing entry counts as one instance only. */
+  labelResources: ReadonlyMap<string, Resources>;
+  /** Cloud-image names known to exist. */
+  cloudImages: ReadonlySet<string>;
+  /** Servers as last listed, for leak detection; null when not listed for this pass. */
+  servers: readonly Server[] | null;
+}
+
+export interface Observed {
+  nodes: ReadonlyMap<NodeId, ObservedNode>;
+  requests: ReadonlyMap<RequestId, ObservedRequest>;
+  launchers: readonly RegisteredLauncher[];
+  /** `<image>/<provider>` for every diskimage with a ready upload to that provider. */
+  readyUploads: ReadonlySet<string>;
+  providers: ReadonlyMap<string, ProviderObserved>;
+  handlers: ReadonlyMap<RequestId, Handler>;
+  /** Nodes this process holds locked (handlers' nodes, deletions in progress). */
+  heldNodes: ReadonlySet<NodeId>;
+  /** Nodes and requests whose lock someone else held at our last attempt, not released since. */
+  busy: ReadonlySet<string>;
+  /** This process's outstanding min-ready requests, by label. */
+  minReady: ReadonlyMap<string, readonly RequestId[]>;
+  /** Node znodes without data (garbage of kazoo lock attempts, zookeeper.md §3.9). */
+  emptyNodes: readonly NodeId[];
+  /** Whether the periodic duties (lost requests, leaks, empty nodes) are due this pass. */
+  cleanupDue: boolean;
+}
+
+/** The requestor of Nodepool's own standby requests. */
+export const MIN_READY_REQUESTOR = "NodePool:min-ready";
+
+export const NO_LIMIT: Resources = { cores: Infinity, instances: Infinity, ram: Infinity };
+
+export const uploadKey = (image: string, provider: string): string => `${image}/${provider}`;
+export const labelKey = (pool: string, label: string): string => `${pool}/${label}`;

@@ -1,0 +1,292 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { describeAction, groupByProvider, type Action } from "../../../engine/reconcile/actions.ts";
+import { nextDeadline, plan } from "../../../engine/reconcile/plan.ts";
+import type { Desired, Handler, Observed, ObservedNode, ObservedRequest, PoolDesired } from "../../../engine/reconcile/state.ts";
+import type { ServerId } from "../../../engine/drivers/driver.ts";
+import { asLauncherId, asNodeId, asRequestId, type RequestId } from "../../../engine/zk/ids.ts";
+import { newNode, type NodeRecord } from "../../../engine/zk/records/node.ts";
+
+const NOW = 1_000_000;
+const LAUNCHER = asLauncherId("host-1-PoolWorker.p1-main");
+const flavor = { cores: 4, instances: 1, ram: 8192 };
+
+function pool(overrides: Partial<PoolDesired> = {}): PoolDesired {
+  return {
+    provider: "p1",
+    name: "main",
+    key: "p1-main",
+    launcherId: LAUNCHER,
+    maxServers: Infinity,
+    maxCores: Infinity,
+    maxRam: Infinity,
+    ignoreProviderQuota: false,
+    availabilityZones: ["az1"],
+    labels: new Map([
+      ["small", { kind: "diskimage", diskimage: "img" }],
+      ["big", { kind: "diskimage", diskimage: "img" }],
+    ]),
+    ...overrides,
+  };
+}
+
+function desired(options: { pool?: Partial<PoolDesired>; minReady?: number; maxReadyAge?: number; maxHoldAge?: number; maxConcurrency?: number } = {}): Desired {
+  return {
+    providers: [{ name: "p1", maxConcurrency: options.maxConcurrency ?? -1, canLaunch: true, pools: [pool(options.pool)] }],
+    labels: new Map([
+      ["small", { name: "small", minReady: options.minReady ?? 0, maxReadyAge: options.maxReadyAge ?? 0 }],
+      ["big", { name: "big", minReady: 0, maxReadyAge: 0 }],
+    ]),
+    maxHoldAge: options.maxHoldAge ?? 0,
+  };
+}
+
+let seq = 0;
+function node(fields: Partial<NodeRecord> = {}): ObservedNode {
+  const id = asNodeId(String(seq++).padStart(10, "0"));
+  return { ...newNode({ state: "ready", provider: "p1", pool: "main", type: ["small"], az: "az1", ...fields }, NOW - 10), ...fields, id };
+}
+
+function request(id: string, fields: Partial<ObservedRequest> = {}): ObservedRequest {
+  return {
+    id: asRequestId(id),
+    state: "requested",
+    stateTime: NOW - 1,
+    nodeTypes: ["small"],
+    nodes: [],
+    declinedBy: [],
+    reuse: true,
+    requestor: "zuul",
+    provider: null,
+    relativePriority: 0,
+    ...fields,
+  };
+}
+
+type Parts = Partial<Omit<Observed, "nodes" | "requests" | "handlers" | "heldNodes" | "busy">> & {
+  nodes?: ObservedNode[];
+  requests?: ObservedRequest[];
+  handlers?: Handler[];
+  held?: string[];
+  busy?: string[];
+};
+
+function observed(parts: Parts = {}): Observed {
+  return {
+    nodes: new Map((parts.nodes ?? []).map((n) => [n.id, n])),
+    requests: new Map((parts.requests ?? []).map((r) => [r.id, r])),
+    launchers: parts.launchers ?? [{ id: LAUNCHER, providerName: "p1" }],
+    readyUploads: parts.readyUploads ?? new Set(["img/p1"]),
+    providers:
+      parts.providers ??
+      new Map([
+        [
+          "p1",
+          {
+            quota: { cores: 100, instances: 20, ram: 1_000_000 },
+            labelResources: new Map([["main/small", flavor], ["main/big", flavor]]),
+            cloudImages: new Set<string>(),
+            servers: null,
+          },
+        ],
+      ]),
+    handlers: new Map((parts.handlers ?? []).map((h) => [h.request, h])),
+    heldNodes: new Set((parts.held ?? []).map(asNodeId)),
+    busy: new Set(parts.busy ?? []),
+    minReady: parts.minReady ?? new Map(),
+    emptyNodes: parts.emptyNodes ?? [],
+    cleanupDue: parts.cleanupDue ?? false,
+  };
+}
+
+const kinds = (actions: Action[]): string[] => actions.map((a) => a.kind);
+
+test("min-ready asks for the missing nodes with a readable reason", () => {
+  const actions = plan(desired({ minReady: 3 }), observed({ nodes: [node()] }), NOW);
+  assert.deepEqual(kinds(actions), ["min-ready"]);
+  assert.equal(describeAction(actions[0]!), "+ request 2 small nodes (min-ready 3, 1 ready: launch 2)");
+});
+
+test("min-ready waits for its outstanding requests and for an image", () => {
+  const outstanding = observed({ minReady: new Map([["small", [asRequestId("100-0000000001")]]]), requests: [request("100-0000000001", { state: "pending" })] });
+  assert.deepEqual(plan(desired({ minReady: 1 }), outstanding, NOW).filter((a) => a.kind === "min-ready"), []);
+  assert.deepEqual(plan(desired({ minReady: 1 }), observed({ readyUploads: new Set() }), NOW), []);
+});
+
+test("a new request reuses a ready node before launching", () => {
+  const ready = node();
+  const actions = plan(desired(), observed({ nodes: [ready], requests: [request("200-0000000001", { nodeTypes: ["small", "small"] })] }), NOW);
+  assert.equal(actions.length, 1);
+  const accept = actions[0]!;
+  assert.equal(accept.kind, "accept");
+  if (accept.kind !== "accept") return;
+  assert.deepEqual(accept.assign, [ready.id]);
+  assert.deepEqual(accept.launch, ["small"]);
+  assert.equal(accept.az, "az1");
+  assert.equal(accept.paused, false);
+});
+
+test("reuse: false never takes ready nodes", () => {
+  const actions = plan(desired(), observed({ nodes: [node()], requests: [request("100-0000000001", { reuse: false, requestor: "NodePool:min-ready" })] }), NOW);
+  const accept = actions[0]!;
+  assert.ok(accept.kind === "accept" && accept.assign.length === 0 && accept.launch.length === 1);
+});
+
+test("an unknown label is declined, and failed when every launcher declined", () => {
+  const actions = plan(desired(), observed({ requests: [request("200-0000000001", { nodeTypes: ["zorky-zumba"] })] }), NOW);
+  assert.deepEqual(kinds(actions), ["decline"]);
+  const decline = actions[0]!;
+  assert.ok(decline.kind === "decline" && decline.fail && decline.declinedBy[0] === LAUNCHER);
+  assert.match(decline.reason, /zorky-zumba not available/);
+  const other = observed({
+    requests: [request("200-0000000001", { nodeTypes: ["zorky-zumba"] })],
+    launchers: [{ id: LAUNCHER, providerName: "p1" }, { id: "fake-1", providerName: "other" }],
+  });
+  const stays = plan(desired(), other, NOW)[0]!;
+  assert.ok(stays.kind === "decline" && !stays.fail);
+});
+
+test("a disabled pool declines and launches nothing; max-concurrency 0 takes nothing", () => {
+  const disabled = plan(desired({ pool: { maxServers: 0 }, minReady: 1 }), observed({ requests: [request("200-0000000001")] }), NOW);
+  assert.ok(disabled.some((a) => a.kind === "decline" && /disabled/.test(a.reason)));
+  assert.ok(!disabled.some((a) => a.kind === "accept"));
+  assert.deepEqual(plan(desired({ maxConcurrency: 0 }), observed({ requests: [request("200-0000000001")] }), NOW), []);
+});
+
+test("a request larger than the pool can ever hold is declined; one that only lacks room pauses", () => {
+  const tooBig = plan(desired({ pool: { maxServers: 1 } }), observed({ requests: [request("200-0000000001", { nodeTypes: ["small", "small"] })] }), NOW);
+  assert.ok(tooBig[0]?.kind === "decline" && /exceed the quota/.test(tooBig[0].reason));
+  const busyNode = node({ state: "in-use", allocatedTo: asRequestId("200-0000000000") });
+  const idle = node({ type: ["big"], stateTime: NOW - 1000 });
+  const actions = plan(desired({ pool: { maxServers: 2 } }), observed({ nodes: [busyNode, idle], requests: [request("200-0000000001")], busy: [busyNode.id] }), NOW);
+  assert.deepEqual(kinds(actions), ["accept", "reclaim"]);
+  assert.ok(actions[0]?.kind === "accept" && actions[0].paused);
+  assert.match(describeAction(actions[0]!), /max-servers 2, 2 in use/);
+  assert.ok(actions[1]?.kind === "reclaim" && actions[1].node === idle.id);
+});
+
+test("a paused pool takes no other request; requests are served in priority order", () => {
+  const requests = [
+    request("300-0000000001"),
+    request("100-0000000004", { relativePriority: 5 }),
+    request("100-0000000003", { relativePriority: 1 }),
+    request("099-0000000005"),
+  ];
+  const actions = plan(desired({ pool: { maxServers: 2 } }), observed({ requests }), NOW);
+  assert.deepEqual(
+    actions.map((a) => (a.kind === "accept" ? `${a.request}:${a.paused}` : a.kind)),
+    ["099-0000000005:false", "100-0000000003:false", "100-0000000004:true"],
+  );
+});
+
+test("a min-ready request at capacity is declined rather than paused", () => {
+  const full = node({ state: "in-use" });
+  const actions = plan(desired({ pool: { maxServers: 1 } }), observed({ nodes: [full], requests: [request("100-0000000001", { requestor: "NodePool:min-ready", reuse: false })] }), NOW);
+  assert.ok(actions[0]?.kind === "decline" && actions[0].fail);
+});
+
+test("provider preference: yield while a launcher of the preferred provider has not declined", () => {
+  const launchers = [{ id: LAUNCHER, providerName: "p1" }, { id: "x-PoolWorker.p2-main", providerName: "p2" }];
+  const preferring = request("200-0000000001", { provider: "p2" });
+  assert.deepEqual(plan(desired(), observed({ launchers, requests: [preferring] }), NOW), []);
+  const declined = request("200-0000000001", { provider: "p2", declinedBy: ["x-PoolWorker.p2-main"] });
+  assert.equal(plan(desired(), observed({ launchers, requests: [declined] }), NOW)[0]?.kind, "accept");
+  const offline = request("200-0000000001", { provider: "missing" });
+  assert.equal(plan(desired(), observed({ requests: [offline] }), NOW)[0]?.kind, "accept");
+});
+
+function handled(id: RequestId, nodes: ObservedNode[]): Parts {
+  return { handlers: [{ request: id, pool: "p1-main", nodes: nodes.map((n) => n.id), az: "az1" }], held: nodes.map((n) => n.id) };
+}
+
+test("a held request is fulfilled with its nodes in node_types order once all are ready", () => {
+  const id = asRequestId("200-0000000001");
+  const big = node({ type: ["big"], allocatedTo: id });
+  const small = node({ allocatedTo: id });
+  const req = request(id, { state: "pending", nodeTypes: ["small", "big"] });
+  const actions = plan(desired(), observed({ nodes: [big, small], requests: [req], ...handled(id, [big, small]) }), NOW);
+  assert.deepEqual(kinds(actions), ["fulfil"]);
+  assert.ok(actions[0]?.kind === "fulfil" && actions[0].nodes.join() === [small.id, big.id].join());
+  const building = node({ state: "building", allocatedTo: id, type: ["big"] });
+  assert.deepEqual(plan(desired(), observed({ nodes: [building, small], requests: [req], ...handled(id, [building, small]) }), NOW), []);
+});
+
+test("a failed launch declines the request, keeping the ready nodes allocated", () => {
+  const id = asRequestId("200-0000000001");
+  const failed = node({ state: "failed", allocatedTo: id, type: ["big"] });
+  const ready = node({ allocatedTo: id });
+  const req = request(id, { state: "pending", nodeTypes: ["small", "big"] });
+  const actions = plan(desired(), observed({ nodes: [failed, ready], requests: [req], ...handled(id, [failed, ready]) }), NOW);
+  assert.deepEqual(kinds(actions), ["decline"]);
+  assert.ok(actions[0]?.kind === "decline" && actions[0].keep.length === 2 && actions[0].release.length === 0 && actions[0].fail);
+});
+
+test("an aborted launch is released and replaced; a deleted request abandons its nodes", () => {
+  const id = asRequestId("200-0000000001");
+  const aborted = node({ state: "aborted", allocatedTo: id });
+  const req = request(id, { state: "pending" });
+  const actions = plan(desired(), observed({ nodes: [aborted], requests: [req], ...handled(id, [aborted]) }), NOW);
+  assert.ok(actions[0]?.kind === "continue" && actions[0].release[0] === aborted.id && actions[0].launch[0] === "small");
+  const gone = plan(desired(), observed({ nodes: [aborted], ...handled(id, [aborted]) }), NOW);
+  assert.ok(gone[0]?.kind === "abandon" && gone[0].nodes[0] === aborted.id);
+});
+
+test("max-ready-age and hold expiry mark nodes deleting with their reasons", () => {
+  const old = node({ stateTime: NOW - 3600 });
+  const aged = plan(desired({ maxReadyAge: 3600 }), observed({ nodes: [old] }), NOW);
+  assert.equal(describeAction(aged[0]!), `- delete node ${old.id} (max-ready-age 1h exceeded: delete)`);
+  const held = node({ state: "hold", stateTime: NOW - 5, holdExpiration: 5 });
+  const expiring = plan(desired({ maxHoldAge: 10 }), observed({ nodes: [held] }), NOW);
+  assert.match(describeAction(expiring[0]!), /hold_expiration 5s exceeded/);
+  const capped = node({ state: "hold", stateTime: NOW - 10, holdExpiration: 180 });
+  assert.match(describeAction(plan(desired({ maxHoldAge: 10 }), observed({ nodes: [capped] }), NOW)[0]!), /max-hold-age 10s/);
+  const forever = node({ state: "hold", stateTime: NOW - 1e6, holdExpiration: 0 });
+  assert.deepEqual(plan(desired(), observed({ nodes: [forever] }), NOW), []);
+  assert.equal(nextDeadline(desired({ maxHoldAge: 10 }), observed({ nodes: [node({ state: "hold", stateTime: NOW })] })), NOW + 10);
+});
+
+test("used nodes are deleted unless someone holds them; orphaned allocations are released", () => {
+  const used = node({ state: "used" });
+  const inUse = node({ state: "in-use" });
+  const orphan = node({ allocatedTo: asRequestId("MISSING") });
+  const foreign = node({ state: "used", provider: "elsewhere" });
+  const actions = plan(desired(), observed({ nodes: [used, inUse, orphan, foreign], busy: [inUse.id] }), NOW);
+  assert.deepEqual(
+    actions.map((a) => `${a.kind}:${"node" in a ? a.node : ""}`),
+    [`delete-node:${used.id}`, `deallocate:${orphan.id}`],
+  );
+});
+
+test("periodic duties: lost requests, empty znodes, leaked servers", () => {
+  const live = node({ externalId: "s-live" });
+  const server = (id: string, metadata: Record<string, string>) => ({
+    id: id as ServerId,
+    name: id,
+    status: "ACTIVE" as const,
+    metadata,
+    az: null,
+    resources: flavor,
+  });
+  const servers = [
+    server("s-live", { nodepool_provider_name: "p1", nodepool_node_id: live.id }),
+    server("s-leak", { nodepool_provider_name: "p1", nodepool_node_id: "0000099999" }),
+    server("s-other", { nodepool_provider_name: "p2", nodepool_node_id: "0000099998" }),
+    server("s-noid", { nodepool_provider_name: "p1" }),
+  ];
+  const o = observed({
+    nodes: [live],
+    requests: [request("200-0000000001", { state: "pending" })],
+    emptyNodes: [asNodeId("0000012345")],
+    cleanupDue: true,
+    providers: new Map([["p1", { quota: { cores: 100, instances: 20, ram: 1e6 }, labelResources: new Map(), cloudImages: new Set<string>(), servers }]]),
+  });
+  const actions = plan(desired(), o, NOW);
+  assert.deepEqual(kinds(actions), ["reset-lost-request", "remove-empty-node", "leaked-server"]);
+  assert.ok(actions[2]?.kind === "leaked-server" && actions[2].server === "s-leak");
+  assert.deepEqual([...groupByProvider(actions).keys()], [null, "p1"]);
+});
+
+test("plan is deterministic", () => {
+  const o = observed({ nodes: [node(), node({ state: "used" })], requests: [request("200-0000000001"), request("200-0000000002", { nodeTypes: ["big"] })] });
+  assert.deepEqual(plan(desired({ minReady: 2 }), o, NOW), plan(desired({ minReady: 2 }), o, NOW));
+});
