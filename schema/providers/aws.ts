@@ -35,8 +35,7 @@ export const awsPoolSchema = z.strictObject({
 });
 
 export const awsProviderSchema = z.strictObject({
-  ...commonProviderShape,
-  driver: z.literal("aws"),
+  ...commonProviderShape(z.literal("aws")),
   "region-name": str().describe("AWS region, e.g. us-west-2"),
   "profile-name": str().optional().describe("AWS credentials profile"),
   "boot-timeout": int().default(60).describe("Seconds to wait for a new instance to be running"),

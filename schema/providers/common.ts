@@ -2,13 +2,16 @@
 import { z } from "zod";
 import { int, map, str } from "../primitives.ts";
 
-/** The provider keys shared by all drivers; `driver` is added per driver as its literal. */
-export const commonProviderShape = {
-  name: str().describe("Provider name, unique; nodes, uploads and ZooKeeper records refer to it"),
-  "max-concurrency": int()
-    .default(-1)
-    .describe("Node launches in progress at once across the provider's pools; negative = unlimited, 0 = take no requests"),
-};
+/** The provider keys shared by all drivers, given the driver's own `driver` literal. */
+export function commonProviderShape<D extends z.ZodType>(driver: D) {
+  return {
+    name: str().describe("Provider name, unique; nodes, uploads and ZooKeeper records refer to it"),
+    driver,
+    "max-concurrency": int()
+      .default(-1)
+      .describe("Node launches in progress at once across the provider's pools; negative = unlimited, 0 = take no requests"),
+  };
+}
 
 /** `max-servers` and `node-attributes`, shared by the pools of most drivers (`ConfigPool`). */
 export const commonPoolShape = {

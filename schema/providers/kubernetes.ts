@@ -19,8 +19,7 @@ export const kubernetesPoolSchema = z.strictObject({
 });
 
 export const kubernetesProviderSchema = z.strictObject({
-  ...commonProviderShape,
-  driver: z.literal("kubernetes"),
+  ...commonProviderShape(z.literal("kubernetes")),
   context: str().describe("Context name in the kube config of the Nodepool services"),
   "launch-retries": int().default(3).describe("Attempts per node"),
   pools: list(kubernetesPoolSchema),

@@ -20,8 +20,7 @@ export const openshiftPoolSchema = z.strictObject({
 });
 
 export const openshiftProviderSchema = z.strictObject({
-  ...commonProviderShape,
-  driver: z.literal("openshift"),
+  ...commonProviderShape(z.literal("openshift")),
   context: str().describe("Kube config context whose account may create projects"),
   "launch-retries": int().default(3).describe("Attempts per node"),
   "max-projects": int().optional().describe("Most projects this provider may have at once; unset = unlimited"),

@@ -127,7 +127,6 @@ export const openstackPoolSchema = z.strictObject({
 });
 
 const openstackProviderShape = {
-  ...commonProviderShape,
   cloud: str().describe("Cloud name in the OpenStack client configuration (clouds.yaml)"),
   "region-name": str().optional().describe("Region inside the cloud"),
   "boot-timeout": int().default(60).describe("Seconds to keep trying to reach an ACTIVE server"),
@@ -148,8 +147,8 @@ const openstackProviderShape = {
 };
 
 export const openstackProviderSchema = z.strictObject({
+  ...commonProviderShape(z.literal("openstack").default("openstack").describe("The driver; openstack when absent")),
   ...openstackProviderShape,
-  driver: z.literal("openstack").default("openstack").describe("The driver; openstack when absent"),
 });
 
 /** `fake-cloud`: the simulated cloud's limits; -1 = unlimited (behaviour.md §3C defaults). */
@@ -162,8 +161,8 @@ export const fakeCloudSchema = z.strictObject({
 });
 
 export const fakeProviderSchema = z.strictObject({
+  ...commonProviderShape(z.literal("fake").describe("The simulated OpenStack cloud used by tests")),
   ...openstackProviderShape,
-  driver: z.literal("fake").describe("The simulated OpenStack cloud used by tests"),
   "fake-cloud": fakeCloudSchema.optional().describe("Settings of the simulated cloud"),
 });
 

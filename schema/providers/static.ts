@@ -32,8 +32,7 @@ export const staticPoolSchema = z.strictObject({
 });
 
 export const staticProviderSchema = z.strictObject({
-  ...commonProviderShape,
-  driver: z.literal("static"),
+  ...commonProviderShape(z.literal("static")),
   pools: list(staticPoolSchema).default([]),
 });
 

@@ -9,8 +9,7 @@ export const testPoolSchema = z.strictObject({
 });
 
 export const testProviderSchema = z.strictObject({
-  ...commonProviderShape,
-  driver: z.literal("test"),
+  ...commonProviderShape(z.literal("test")),
   pools: list(testPoolSchema).default([]),
 });
 
