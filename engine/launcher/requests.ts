@@ -4,8 +4,8 @@
  * pool, pausing at quota, fulfil/decline/fail. Pure decisions over one pass's context.
  */
 import type { LauncherId, NodeId } from "../zk/ids.ts";
+import { MIN_READY_REQUESTOR } from "../zk/records/request.ts";
 import {
-  MIN_READY_REQUESTOR,
   uploadKey,
   type Desired,
   type Handler,

@@ -11,7 +11,7 @@ import { holdDeadline, planHoldExpiry } from "../launcher/hold.ts";
 import { planLeaks } from "../launcher/leaks.ts";
 import { planMaxReadyAge, readyAgeDeadline } from "../launcher/max-ready-age.ts";
 import { planMinReady } from "../launcher/min-ready.ts";
-import { sortRequests } from "../launcher/order.ts";
+import { compareRequests } from "../zk/records/request.ts";
 import { Usage, labelNeed, roomForOne } from "../launcher/quota.ts";
 import {
   allDeclined,
@@ -214,7 +214,7 @@ export function plan(desired: Desired, observed: Observed, now: number): Action[
   const actions: Action[] = [];
   const handled = [...observed.handlers.values()].sort((a, b) => (a.request < b.request ? -1 : a.request > b.request ? 1 : 0));
   for (const handler of handled) planHandler(ctx, handler, actions);
-  for (const request of sortRequests(observed.requests.values())) {
+  for (const request of [...observed.requests.values()].sort(compareRequests)) {
     if (request.state !== "requested" || observed.handlers.has(request.id) || observed.busy.has(request.id)) continue;
     if (request.nodeTypes.length === 0) continue;
     planRequest(ctx, request, actions);

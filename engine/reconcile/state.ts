@@ -5,7 +5,9 @@
  */
 import type { Resources, Server } from "../drivers/driver.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
+import type { LauncherRecord } from "../zk/records/launcher.ts";
 import type { NodeRecord } from "../zk/records/node.ts";
+import type { NodeRequestRecord } from "../zk/records/request.ts";
 
 export type { Resources };
 
@@ -57,25 +59,9 @@ export interface Desired {
 
 export type ObservedNode = NodeRecord & { readonly id: NodeId };
 
-export type RequestState = "requested" | "pending" | "fulfilled" | "failed";
+export type ObservedRequest = NodeRequestRecord & { readonly id: RequestId };
 
-export interface ObservedRequest {
-  readonly id: RequestId;
-  readonly state: RequestState;
-  readonly stateTime: number;
-  readonly nodeTypes: readonly string[];
-  readonly nodes: readonly NodeId[];
-  readonly declinedBy: readonly string[];
-  readonly reuse: boolean;
-  readonly requestor: string | null;
-  readonly provider: string | null;
-  readonly relativePriority: number;
-}
-
-export interface RegisteredLauncher {
-  id: string;
-  providerName: string;
-}
+export type RegisteredLauncher = Pick<LauncherRecord, "id" | "providerName">;
 
 /** A request this process holds locked and is filling (the reference's request handler). */
 export interface Handler {
@@ -118,9 +104,6 @@ export interface Observed {
   /** Whether the periodic duties (lost requests, leaks, empty nodes) are due this pass. */
   cleanupDue: boolean;
 }
-
-/** The requestor of Nodepool's own standby requests. */
-export const MIN_READY_REQUESTOR = "NodePool:min-ready";
 
 export const NO_LIMIT: Resources = { cores: Infinity, instances: Infinity, ram: Infinity };
 

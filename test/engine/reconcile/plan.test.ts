@@ -59,6 +59,7 @@ function request(id: string, fields: Partial<ObservedRequest> = {}): ObservedReq
     requestor: "zuul",
     provider: null,
     relativePriority: 0,
+    extra: {},
     ...fields,
   };
 }
@@ -140,7 +141,7 @@ test("an unknown label is declined, and failed when every launcher declined", ()
   assert.match(decline.reason, /zorky-zumba not available/);
   const other = observed({
     requests: [request("200-0000000001", { nodeTypes: ["zorky-zumba"] })],
-    launchers: [{ id: LAUNCHER, providerName: "p1" }, { id: "fake-1", providerName: "other" }],
+    launchers: [{ id: LAUNCHER, providerName: "p1" }, { id: asLauncherId("fake-1"), providerName: "other" }],
   });
   const stays = plan(desired(), other, NOW)[0]!;
   assert.ok(stays.kind === "decline" && !stays.fail);
@@ -186,10 +187,10 @@ test("a min-ready request at capacity is declined rather than paused", () => {
 });
 
 test("provider preference: yield while a launcher of the preferred provider has not declined", () => {
-  const launchers = [{ id: LAUNCHER, providerName: "p1" }, { id: "x-PoolWorker.p2-main", providerName: "p2" }];
+  const launchers = [{ id: LAUNCHER, providerName: "p1" }, { id: asLauncherId("x-PoolWorker.p2-main"), providerName: "p2" }];
   const preferring = request("200-0000000001", { provider: "p2" });
   assert.deepEqual(plan(desired(), observed({ launchers, requests: [preferring] }), NOW), []);
-  const declined = request("200-0000000001", { provider: "p2", declinedBy: ["x-PoolWorker.p2-main"] });
+  const declined = request("200-0000000001", { provider: "p2", declinedBy: [asLauncherId("x-PoolWorker.p2-main")] });
   assert.equal(plan(desired(), observed({ launchers, requests: [declined] }), NOW)[0]?.kind, "accept");
   const offline = request("200-0000000001", { provider: "missing" });
   assert.equal(plan(desired(), observed({ requests: [offline] }), NOW)[0]?.kind, "accept");
