@@ -1,0 +1,50 @@
+import type { ConfigResult } from "../../schema/index.ts";
+import { formatDiagnostic, loadConfigFile } from "../../schema/index.ts";
+import { NodepoolCommand } from "./base.ts";
+
+export interface ValidateSourceOptions {
+  securePath?: string;
+}
+
+/**
+ * Load and validate a configuration source by its file name. The seam for other source
+ * kinds: a `.config.ts` compiler adds its branch here; everything else is read as YAML.
+ */
+export async function validateConfigSource(path: string, opts: ValidateSourceOptions = {}): Promise<ConfigResult> {
+  return loadConfigFile(path, opts.securePath === undefined ? {} : { securePath: opts.securePath });
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** One line saying what a valid configuration holds. */
+export function summarise(path: string, result: ConfigResult): string {
+  const warnings = result.diagnostics.filter((d) => d.severity === "warning").length;
+  if (!result.ok) {
+    const errors = result.diagnostics.length - warnings;
+    return `${path}: invalid: ${plural(errors, "error")}, ${plural(warnings, "warning")}`;
+  }
+  const { providers, labels, diskimages } = result.config;
+  return `${path}: valid: ${plural(providers.length, "provider")}, ${plural(labels.length, "label")}, ${plural(diskimages.length, "diskimage")}, ${plural(warnings, "warning")}`;
+}
+
+/** `nodepool config-validate`: exit 0 when valid (warnings allowed), 1 with every problem when not. */
+export class ConfigValidateCommand extends NodepoolCommand {
+  static override paths = [["config-validate"]];
+  static override usage = NodepoolCommand.Usage({
+    description: "Validate the configuration file",
+    details:
+      "Checks the configuration (and the secure file given with -s) without ZooKeeper or any cloud: shape, references and lint. Every problem is printed as file:line:column with its key path. Exit status 0: valid (warnings allowed); 1: invalid; 2: the file could not be read.",
+    examples: [["Validate a configuration", "$0 config-validate -c /etc/nodepool/nodepool.yaml"]],
+  });
+
+  async run(): Promise<number> {
+    const result = await validateConfigSource(this.config, this.secure === undefined ? {} : { securePath: this.secure });
+    for (const diagnostic of result.diagnostics) this.context.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+    const summary = `${summarise(this.config, result)}\n`;
+    if (result.ok) this.context.stdout.write(summary);
+    else this.context.stderr.write(summary);
+    return result.ok ? 0 : 1;
+  }
+}
