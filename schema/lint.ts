@@ -8,7 +8,7 @@ import type { Finding } from "./findings.ts";
 import { warning } from "./findings.ts";
 import type { RawRecord } from "./_raw.ts";
 import { driverOf, isRecord, recordsOf, stringAt } from "./_raw.ts";
-import { metaIsKept } from "./providers/openstack.ts";
+import { META_MAX_ENTRIES, META_MAX_LENGTH } from "./providers/openstack.ts";
 import { poolLabels } from "./references.ts";
 
 type Entry = { key: string; path: PathSegment[] };
@@ -88,10 +88,11 @@ function providerFindings(provider: RawRecord, p: number): Finding[] {
   for (const [image, i] of recordsOf(provider, "diskimages")) {
     const imagePath = [...path, "diskimages", i];
     findings.push(...ports(image, ["connection-port"], imagePath));
-    if (isRecord(image["meta"]) && Object.keys(image["meta"]).length > 5) {
-      findings.push(warning("lint.meta-dropped", [...imagePath, "meta"], "meta is ignored: more than 5 entries (the reference drops the whole map)"));
-    } else if (isRecord(image["meta"]) && !metaIsKept(image["meta"])) {
-      findings.push(warning("lint.meta-dropped", [...imagePath, "meta"], "meta is ignored: a key or value is longer than 255 characters"));
+    const meta = isRecord(image["meta"]) ? Object.entries(image["meta"]) : [];
+    if (meta.length > META_MAX_ENTRIES) {
+      findings.push(warning("lint.meta-dropped", [...imagePath, "meta"], `meta is ignored: more than ${META_MAX_ENTRIES} entries (the reference drops the whole map)`));
+    } else if (meta.some(([k, v]) => k.length > META_MAX_LENGTH || (typeof v === "string" && v.length > META_MAX_LENGTH))) {
+      findings.push(warning("lint.meta-dropped", [...imagePath, "meta"], `meta is ignored: a key or value is longer than ${META_MAX_LENGTH} characters`));
     }
   }
   for (const [image, i] of recordsOf(provider, "cloud-images")) findings.push(...ports(image, ["connection-port"], [...path, "cloud-images", i]));

@@ -25,17 +25,30 @@ export type ParsedYaml =
   | { ok: false; diagnostics: Diagnostic[] };
 
 const FLOAT_TAG = "tag:yaml.org,2002:float";
+const BOOL_TAG = "tag:yaml.org,2002:bool";
+const INT_TAG = "tag:yaml.org,2002:int";
 
 /**
- * PyYAML's YAML 1.1 floats need a digit (`.` alone is a string, as in `elements-dir: .`) and a
- * signed exponent (`1e5` is a string); the yaml package is more liberal, so narrow its float tags.
+ * The reference reads YAML with PyYAML, whose YAML 1.1 scalars are narrower than the yaml
+ * package's: `y`/`n` are strings, not booleans; a float needs a digit (`elements-dir: .` is a
+ * string) and a signed exponent (`1e5` is a string); a decimal int has no leading zero.
  */
-function pyyamlFloats(tags: Tags): Tags {
+const pyyamlTests: Array<{ tag: string; sample: string; not?: string; test: RegExp }> = [
+  { tag: BOOL_TAG, sample: "y", test: /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ },
+  { tag: BOOL_TAG, sample: "n", test: /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/ },
+  { tag: FLOAT_TAG, sample: ".", test: /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)$/ },
+  { tag: FLOAT_TAG, sample: "1e5", test: /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)[eE][-+][0-9]+$/ },
+  { tag: INT_TAG, sample: "19", not: "1:20", test: /^[-+]?(?:0|[1-9][0-9_]*)$/ },
+];
+
+function pyyamlScalars(tags: Tags): Tags {
   return tags.map((tag) => {
-    if (typeof tag === "string" || tag.tag !== FLOAT_TAG || !("test" in tag) || tag.test === undefined) return tag;
-    if (tag.test.test(".")) return { ...tag, test: /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)$/ };
-    if (tag.test.test("1e5")) return { ...tag, test: /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)[eE][-+][0-9]+$/ };
-    return tag;
+    if (typeof tag === "string" || !("test" in tag) || tag.test === undefined) return tag;
+    const current = tag.test;
+    const narrower = pyyamlTests.find(
+      (t) => t.tag === tag.tag && current.test(t.sample) && (t.not === undefined || !current.test(t.not)),
+    );
+    return narrower === undefined ? tag : { ...tag, test: narrower.test };
   });
 }
 
@@ -44,7 +57,7 @@ const parseOptions = {
   merge: true,
   uniqueKeys: false,
   prettyErrors: false,
-  customTags: pyyamlFloats,
+  customTags: pyyamlScalars,
 } as const;
 
 function isMergeKey(pair: Pair): boolean {
