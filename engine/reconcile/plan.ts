@@ -90,11 +90,7 @@ function planHandler(ctx: PassContext, handler: Handler, actions: Action[]): voi
   const pool = ctx.pools.get(handler.pool);
   const request = observed.requests.get(handler.request);
   const provider = pool?.provider ?? null;
-  if (!request) {
-    actions.push({ kind: "abandon", provider, request: handler.request, nodes: [...handler.nodes], reason: "request deleted by its requestor" });
-    return;
-  }
-  const declineAll = (reason: string, keep: boolean): void => {
+  const declineAll = (request: ObservedRequest, reason: string, keep: boolean): void => {
     actions.push({
       kind: "decline",
       provider,
@@ -106,20 +102,29 @@ function planHandler(ctx: PassContext, handler: Handler, actions: Action[]): voi
       reason,
     });
   };
-  if (!pool) return declineAll(`pool ${handler.pool} is no longer configured`, false);
   const nodes = handler.nodes.map((id) => observed.nodes.get(id));
   const present = nodes.filter((n): n is ObservedNode => n !== undefined);
   const aborted = present.filter((n) => n.state === "aborted");
   const live = present.filter((n) => n.state !== "aborted");
   const inProgress = live.some((n) => IN_PROGRESS.has(n.state));
-  const failed = nodes.some((n) => n === undefined) || live.some((n) => n.state !== "ready" && !IN_PROGRESS.has(n.state));
-  if (failed) {
-    if (!inProgress) declineAll("launch failed", true);
+  if (!request) {
+    // Launches finish first, so the nodes end ready and reusable (zookeeper.md §9 item 12).
+    if (inProgress || nodes.some((n) => n === undefined)) return;
+    actions.push({ kind: "abandon", provider, request: handler.request, nodes: [...handler.nodes], reason: "request deleted by its requestor" });
     return;
   }
+  if (!pool) return declineAll(request, `pool ${handler.pool} is no longer configured`, false);
+  // A node not in the cache yet was just created: it counts as in progress, not as failed.
+  const pending = inProgress || nodes.some((n) => n === undefined);
+  const failed = live.some((n) => n.state !== "ready" && !IN_PROGRESS.has(n.state));
+  if (failed) {
+    if (!pending) declineAll(request, "launch failed", true);
+    return;
+  }
+  if (pending && nodes.some((n) => n === undefined)) return;
   const missing = missingLabels(request, live);
   if (missing.length === 0) {
-    if (inProgress) return;
+    if (pending) return;
     actions.push({
       kind: "fulfil",
       provider,
@@ -133,9 +138,9 @@ function planHandler(ctx: PassContext, handler: Handler, actions: Action[]): voi
   // Labels still missing: a paused request, or replacements for aborted launches. Decline
   // checks are re-run first, so a config change that makes the request impossible declines it.
   const reason = declineReason(ctx, pool, request);
-  if (reason) return declineAll(reason, false);
+  if (reason) return declineAll(request, reason, false);
   const fill = fillRequest(ctx, pool, request, missing, handler.az);
-  if (fill.unmet.length > 0 && isMinReady(request)) return declineAll(`min-ready request and ${pausedReason(ctx, pool)}`, false);
+  if (fill.unmet.length > 0 && isMinReady(request)) return declineAll(request, `min-ready request and ${pausedReason(ctx, pool)}`, false);
   if (fill.assign.length > 0 || fill.launch.length > 0 || aborted.length > 0) {
     actions.push({
       kind: "continue",

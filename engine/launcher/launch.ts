@@ -1,0 +1,113 @@
+/**
+ * One node launch (behaviour.md §3.2): up to `launch-retries` attempts (values < 1 count as 1,
+ * Appendix A 6); after a failed attempt that left a server, a separate `deleting` record takes
+ * that server to the deleted-node pass; a quota error aborts; a lost ZooKeeper session is never
+ * retried and leaves the record for cleanup. The node is held locked throughout.
+ */
+import { LaunchError, type LaunchedNodeFields, type LaunchResultClass, type LaunchSpec, type Provider } from "../drivers/driver.ts";
+import type { Logger } from "../log.ts";
+import { LockLostError, SessionExpiredError } from "../zk/errors.ts";
+import type { NodeId } from "../zk/ids.ts";
+import type { ZkLock } from "../zk/lock.ts";
+import type { NodepoolZk } from "../zk/nodepool-zk.ts";
+import { newNode, withNodeState, type NodeRecord } from "../zk/records/node.ts";
+import type { RateLimiter } from "../reconcile/rate.ts";
+
+/** A checkpoint is stored only if the launch is still running after this long (saves writes on fast boots). */
+const CHECKPOINT_DELAY_MS = 1000;
+
+export interface LaunchTask {
+  zk: NodepoolZk;
+  provider: Provider;
+  node: NodeRecord & { readonly id: NodeId };
+  lock: ZkLock;
+  spec: Omit<LaunchSpec, "signal">;
+  retries: number;
+  rate: RateLimiter;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export interface LaunchOutcome {
+  node: NodeRecord & { readonly id: NodeId };
+  result: LaunchResultClass;
+}
+
+export function applyLaunchFields(node: NodeRecord, fields: Partial<LaunchedNodeFields>): NodeRecord {
+  const set = <K extends keyof LaunchedNodeFields>(key: K): LaunchedNodeFields[K] | undefined => fields[key];
+  return {
+    ...node,
+    externalId: set("external_id") ?? node.externalId,
+    hostname: set("hostname") ?? node.hostname,
+    imageId: set("image_id") ?? node.imageId,
+    username: set("username") || node.username,
+    connectionType: set("connection_type") ?? node.connectionType,
+    connectionPort: set("connection_port") ?? node.connectionPort,
+    resources: set("resources") ? { ...set("resources") } : node.resources,
+    az: set("az") ?? node.az,
+    cloud: set("cloud") ?? node.cloud,
+    region: set("region") ?? node.region,
+    hostId: set("host_id") ?? node.hostId,
+    interfaceIp: set("interface_ip") ?? node.interfaceIp,
+    publicIpv4: set("public_ipv4") ?? node.publicIpv4,
+    publicIpv6: set("public_ipv6") ?? node.publicIpv6,
+    privateIpv4: set("private_ipv4") ?? node.privateIpv4,
+    hostKeys: set("host_keys") ?? node.hostKeys,
+  };
+}
+
+const sessionLost = (error: unknown): boolean => error instanceof SessionExpiredError || error instanceof LockLostError;
+
+export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
+  const { zk, provider, lock, log } = task;
+  let node = task.node;
+  const attempts = Math.max(1, task.retries);
+  for (let attempt = 1; ; attempt++) {
+    let timer: NodeJS.Timeout | undefined;
+    let checkpointed: Promise<unknown> = Promise.resolve();
+    try {
+      await task.rate.slot();
+      const fields = await provider.launch({ ...task.spec, signal: task.signal }, async (partial) => {
+        node = { ...applyLaunchFields(node, partial), id: node.id };
+        timer ??= setTimeout(() => {
+          checkpointed = zk.storeNode(node, lock).catch((error: unknown) => log.warn({ err: error, node: node.id }, "storing a launch checkpoint failed"));
+        }, CHECKPOINT_DELAY_MS);
+      });
+      clearTimeout(timer);
+      await checkpointed;
+      node = { ...withNodeState(applyLaunchFields(node, fields), "ready"), id: node.id };
+      await zk.storeNode(node, lock);
+      return { node, result: "ready" };
+    } catch (error) {
+      clearTimeout(timer);
+      await checkpointed;
+      if (sessionLost(error)) return { node: { ...node, state: "failed" }, result: "error.zksession" };
+      const launchError = error instanceof LaunchError ? error : null;
+      const result = launchError?.result ?? "error.unknown";
+      log.warn({ err: error, node: node.id, provider: provider.name, attempt, attempts }, "launch attempt failed");
+      try {
+        const leftover = launchError?.externalId ?? node.externalId;
+        if (leftover) {
+          await zk.storeNode(
+            newNode({ state: "deleting", provider: node.provider, pool: node.pool, type: node.type, externalId: leftover }),
+          );
+          node = { ...node, externalId: null, publicIpv4: null, publicIpv6: null, interfaceIp: null };
+          await zk.storeNode(node, lock);
+        }
+        if (attempt >= attempts) {
+          node = { ...withNodeState(node, "failed"), id: node.id };
+          await zk.storeNode(node, lock);
+          return { node, result };
+        }
+        if (result === "error.quota" || /quota exceeded/i.test(launchError?.message ?? "")) {
+          node = { ...withNodeState(node, "aborted"), id: node.id };
+          await zk.storeNode(node, lock);
+          return { node, result: "error.quota" };
+        }
+      } catch (storeError) {
+        if (sessionLost(storeError)) return { node: { ...node, state: "failed" }, result: "error.zksession" };
+        throw storeError;
+      }
+    }
+  }
+}

@@ -1,0 +1,583 @@
+/**
+ * The executor: carries out plan() actions against ZooKeeper and the drivers. Every action
+ * takes the lock the reference takes (non-blocking; a busy lock just means "not now"), re-reads
+ * the record under the lock and re-checks what the plan relied on, and records intent in
+ * ZooKeeper before a side effect (a node is `building` and locked before its server is
+ * created). It holds the in-memory half of in-flight work: the request handlers (request and
+ * node locks) and node deletions. Actions on one object never run concurrently.
+ */
+import type { BootImage, Provider, ServerId } from "../drivers/driver.ts";
+import { runLaunch } from "../launcher/launch.ts";
+import type { Logger } from "../log.ts";
+import { LockBusyError, RecordGoneError } from "../zk/errors.ts";
+import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
+import { ZkLock } from "../zk/lock.ts";
+import type { NodepoolZk } from "../zk/nodepool-zk.ts";
+import * as P from "../zk/paths.ts";
+import { newNode, withNodeState, type NodeRecord, type NodeState } from "../zk/records/node.ts";
+import { MIN_READY_REQUESTOR, newRequest, withRequestState, type NodeRequestRecord } from "../zk/records/request.ts";
+import type {
+  AbandonRequest,
+  AcceptRequest,
+  Action,
+  ContinueRequest,
+  DeallocateNode,
+  DeclineRequest,
+  DeleteNode,
+  FulfilRequest,
+  LeakedServer,
+  MarkDeleting,
+  MinReadyDone,
+  MinReadyRequests,
+  ReclaimNode,
+  RemoveEmptyNode,
+  ResetLostRequest,
+} from "./actions.ts";
+import type { EngineEventEmitter } from "./events.ts";
+import type { RateLimiter } from "./rate.ts";
+import type { Handler, PoolDesired } from "./state.ts";
+
+/** What the executor needs from the running launcher. */
+export interface ExecutorContext {
+  zk: NodepoolZk;
+  log: Logger;
+  events: EngineEventEmitter;
+  provider(name: string): Provider | undefined;
+  rate(provider: string): RateLimiter;
+  /** Launch attempts per node (`launch-retries`) for a provider. */
+  launchRetries(provider: string): number;
+  pool(key: string): PoolDesired | undefined;
+  /** The pool's `node-attributes`, copied into each node it creates. */
+  poolAttributes(key: string): Readonly<Record<string, unknown>> | null;
+  /** The image a label of a pool boots from now (newest ready upload), or null. */
+  bootImage(pool: PoolDesired, label: string): BootImage | null;
+  /** Registered launchers as last seen (to decide whether a decline fails the request). */
+  launcherIds(): readonly string[];
+  /** Cached records, for fields the plan did not carry. */
+  cachedNode(id: NodeId): NodeRecord | undefined;
+  cachedRequest(id: RequestId): NodeRequestRecord | undefined;
+  /** Called whenever something finished that the next pass should look at. */
+  trigger(reason: string): void;
+  /** Called when a lock was found busy: watch it, and trigger when it is released. */
+  watchLock(key: string, lockPath: string): void;
+}
+
+interface HeldRequest extends Handler {
+  lock: ZkLock;
+  nodeLocks: Map<NodeId, ZkLock>;
+  /** Requestor, for launch statistics. */
+  requestor: string | null;
+  acceptedAt: number;
+}
+
+const DELETABLE: ReadonlySet<NodeState> = new Set(["used", "in-use", "building", "failed", "aborted", "deleting", "deleted", "init"]);
+/** Lost-request reset takes node locks blocking, as the reference does, but bounded. */
+const LOST_REQUEST_NODE_LOCK_MS = 10_000;
+
+export class Executor {
+  private readonly handlers = new Map<RequestId, HeldRequest>();
+  private readonly deletions = new Map<NodeId, ZkLock>();
+  private readonly inFlight = new Set<string>();
+  private readonly launches = new Map<NodeId, AbortController>();
+  private readonly minReady = new Map<string, RequestId[]>();
+  private readonly busyKeys = new Set<string>();
+  private stopping = false;
+
+  constructor(private readonly ctx: ExecutorContext) {}
+
+  /** The handlers as plan() sees them. */
+  get handlerView(): ReadonlyMap<RequestId, Handler> {
+    return this.handlers;
+  }
+
+  /** Nodes this process holds locked. */
+  heldNodes(): Set<NodeId> {
+    const held = new Set<NodeId>(this.deletions.keys());
+    for (const h of this.handlers.values()) for (const id of h.nodeLocks.keys()) held.add(id);
+    return held;
+  }
+
+  /** Objects with an action running or a lock found busy: the plan leaves them alone. */
+  busy(): Set<string> {
+    return new Set([...this.inFlight, ...this.busyKeys]);
+  }
+
+  /** A busy lock was released (or its object changed): try again. */
+  clearBusy(key: string): void {
+    this.busyKeys.delete(key);
+  }
+
+  clearAllBusy(): void {
+    this.busyKeys.clear();
+  }
+
+  get minReadyView(): ReadonlyMap<string, readonly RequestId[]> {
+    return this.minReady;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Starts every action whose object is free; returns once all of them finished. */
+  async run(actions: readonly Action[]): Promise<void> {
+    await Promise.all(actions.map((action) => this.start(action)));
+  }
+
+  /** Starts an action unless its object is busy; resolves when it is done. */
+  async start(action: Action): Promise<void> {
+    if (this.stopping) return;
+    const key = keyOf(action);
+    if (this.inFlight.has(key)) return;
+    this.inFlight.add(key);
+    const started = performance.now();
+    try {
+      await this.dispatch(action);
+      this.ctx.events.emit("action", { action, ok: true, durationMs: performance.now() - started });
+    } catch (error) {
+      if (error instanceof LockBusyError) {
+        this.busyKeys.add(key);
+        if (error.path) this.ctx.watchLock(key, error.path);
+      } else if (!(error instanceof RecordGoneError)) {
+        this.ctx.log.warn({ err: error, action: action.kind, key, provider: action.provider }, "action failed");
+      }
+      this.ctx.events.emit("action", { action, ok: false, durationMs: performance.now() - started, error });
+    } finally {
+      this.inFlight.delete(key);
+      this.ctx.trigger(`${action.kind} done`);
+    }
+  }
+
+  /**
+   * Stops taking work. In-flight launches are abandoned (their nodes stay `building` and are
+   * cleaned up by the next launcher's deleted-node pass); paused handlers release their nodes.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const controller of this.launches.values()) controller.abort();
+    for (const handler of this.handlers.values()) {
+      for (const [id, lock] of handler.nodeLocks) {
+        const node = this.ctx.cachedNode(id);
+        if (node?.state === "ready" && node.allocatedTo === handler.request) {
+          await this.ctx.zk.storeNode({ ...node, allocatedTo: null }, lock).catch(() => undefined);
+        }
+        await lock.release().catch(() => undefined);
+      }
+      await handler.lock.release().catch(() => undefined);
+    }
+    this.handlers.clear();
+    for (const lock of this.deletions.values()) await lock.release().catch(() => undefined);
+    this.deletions.clear();
+  }
+
+  /** After a session expiry every lock is gone: forget what they protected. */
+  forgetLocks(): void {
+    for (const controller of this.launches.values()) controller.abort();
+    this.handlers.clear();
+    this.deletions.clear();
+    this.minReady.clear();
+    this.busyKeys.clear();
+  }
+
+  private dispatch(action: Action): Promise<void> {
+    switch (action.kind) {
+      case "accept":
+        return this.accept(action);
+      case "continue":
+        return this.continueRequest(action);
+      case "reclaim":
+        return this.reclaim(action);
+      case "fulfil":
+        return this.fulfil(action);
+      case "decline":
+        return this.decline(action);
+      case "abandon":
+        return this.abandon(action);
+      case "min-ready":
+        return this.submitMinReady(action);
+      case "min-ready-done":
+        return this.minReadyDone(action);
+      case "mark-deleting":
+        return this.markDeleting(action);
+      case "delete-node":
+        return this.deleteNode(action);
+      case "deallocate":
+        return this.deallocate(action);
+      case "reset-lost-request":
+        return this.resetLostRequest(action);
+      case "remove-empty-node":
+        return this.removeEmptyNode(action);
+      case "leaked-server":
+        return this.leakedServer(action);
+    }
+  }
+
+  // ---- requests ---------------------------------------------------------------------------
+
+  private async accept(action: AcceptRequest): Promise<void> {
+    const pool = this.ctx.pool(action.pool);
+    if (!pool) return;
+    const { lock, record } = await this.ctx.zk.lockNodeRequest(action.request);
+    if (record.state !== "requested" || record.declinedBy.includes(pool.launcherId)) {
+      await lock.release();
+      return;
+    }
+    const declinedBy = mergeDeclined(record.declinedBy, action.declinedBy);
+    await this.ctx.zk.storeNodeRequest({ ...withRequestState(record, "pending"), declinedBy }, lock);
+    const handler: HeldRequest = {
+      request: action.request,
+      pool: pool.key,
+      nodes: [],
+      az: action.az,
+      lock,
+      nodeLocks: new Map(),
+      requestor: record.requestor,
+      acceptedAt: performance.now(),
+    };
+    this.handlers.set(action.request, handler);
+    lock.onLost(() => this.handlers.delete(action.request));
+    this.ctx.events.emit("request", { request: action.request, outcome: "accepted", launcher: pool.launcherId, requestor: record.requestor, durationMs: 0 });
+    await this.fill(handler, pool, action.assign, action.launch);
+  }
+
+  private async continueRequest(action: ContinueRequest): Promise<void> {
+    const handler = this.handlers.get(action.request);
+    const pool = this.ctx.pool(action.pool);
+    if (!handler || !pool) return;
+    for (const id of action.release) {
+      await handler.nodeLocks.get(id)?.release();
+      handler.nodeLocks.delete(id);
+      handler.nodes = handler.nodes.filter((n) => n !== id);
+    }
+    handler.az ??= action.az;
+    await this.fill(handler, pool, action.assign, action.launch);
+  }
+
+  /** Reuses the given ready nodes, then creates and launches nodes for the given labels. */
+  private async fill(handler: HeldRequest, pool: PoolDesired, assign: readonly NodeId[], labels: readonly string[]): Promise<void> {
+    for (const id of assign) {
+      try {
+        const { lock, record } = await this.ctx.zk.lockNode(id, { blocking: false });
+        if (record.state !== "ready" || record.allocatedTo !== null) {
+          await lock.release();
+          continue;
+        }
+        await this.ctx.zk.storeNode({ ...record, allocatedTo: handler.request }, lock);
+        handler.nodeLocks.set(id, lock);
+        handler.nodes = [...handler.nodes, id];
+        handler.az ??= record.az;
+      } catch (error) {
+        if (!(error instanceof LockBusyError || error instanceof RecordGoneError)) throw error;
+      }
+    }
+    await Promise.all(labels.map((label) => this.createAndLaunch(handler, pool, label)));
+  }
+
+  private async createAndLaunch(handler: HeldRequest, pool: PoolDesired, label: string): Promise<void> {
+    const { zk } = this.ctx;
+    const created = await zk.storeNode(
+      newNode({
+        state: "init",
+        provider: pool.provider,
+        pool: pool.name,
+        type: [label],
+        launcher: pool.launcherId,
+        allocatedTo: handler.request,
+        az: handler.az,
+        attributes: this.ctx.poolAttributes(pool.key),
+      }),
+    );
+    const id = created.id as NodeId;
+    // Nobody else knows this node yet: lock it directly, without re-reading it.
+    const lock = new ZkLock(zk.client, P.nodeLockPath(id), { directory: { kind: "below", floor: P.nodePath(id) } });
+    if (!(await lock.acquire({ blocking: false }))) return;
+    const building = { ...withNodeState(created, "building"), id };
+    await zk.storeNode(building, lock);
+    handler.nodeLocks.set(id, lock);
+    handler.nodes = [...handler.nodes, id];
+    void this.launch(handler, pool, label, building, lock);
+  }
+
+  private async launch(handler: HeldRequest, pool: PoolDesired, label: string, node: NodeRecord & { readonly id: NodeId }, lock: ZkLock): Promise<void> {
+    const provider = this.ctx.provider(pool.provider);
+    const controller = new AbortController();
+    this.launches.set(node.id, controller);
+    const started = performance.now();
+    const image = this.ctx.bootImage(pool, label);
+    let result: Awaited<ReturnType<typeof runLaunch>>["result"] = "error.unknown";
+    let az = node.az;
+    try {
+      if (!provider) throw new Error(`provider ${pool.provider} has no running driver`);
+      const outcome = await runLaunch({
+        zk: this.ctx.zk,
+        provider,
+        node,
+        lock,
+        spec: { nodeId: node.id, pool: pool.name, label, az: node.az, image },
+        retries: this.ctx.launchRetries(pool.provider),
+        rate: this.ctx.rate(pool.provider),
+        signal: controller.signal,
+        log: this.ctx.log,
+      });
+      result = outcome.result;
+      az = outcome.node.az;
+    } catch (error) {
+      this.ctx.log.error({ err: error, node: node.id, request: handler.request, provider: pool.provider }, "launch failed");
+      await this.ctx.zk.storeNode({ ...withNodeState(node, "failed"), id: node.id }, lock).catch(() => undefined);
+    } finally {
+      this.launches.delete(node.id);
+    }
+    this.ctx.events.emit("launch", {
+      provider: pool.provider,
+      pool: pool.name,
+      label,
+      az,
+      image: image?.name ?? (pool.labels.get(label)?.kind === "cloud-image" ? label : null),
+      requestor: handler.requestor,
+      node: node.id,
+      request: handler.request,
+      result,
+      durationMs: Math.round(performance.now() - started),
+    });
+    this.ctx.trigger("launch done");
+  }
+
+  private async reclaim(action: ReclaimNode): Promise<void> {
+    await this.withNodeLock(action.node, async (record, lock) => {
+      if (record.state !== "ready" || record.allocatedTo !== null) return;
+      await this.ctx.zk.storeNode(withNodeState(record, "deleting"), lock);
+    });
+  }
+
+  private async fulfil(action: FulfilRequest): Promise<void> {
+    const handler = this.handlers.get(action.request);
+    if (!handler) return;
+    const record = await this.ctx.zk.getNodeRequest(action.request);
+    // Node locks go first: the requestor locks the nodes as soon as it sees `fulfilled`.
+    await this.releaseNodes(handler, false);
+    this.handlers.delete(action.request);
+    if (record) {
+      await this.ctx.zk.storeNodeRequest({ ...withRequestState(record, "fulfilled"), nodes: action.nodes }, handler.lock);
+    }
+    await handler.lock.release();
+    this.ctx.events.emit("request", {
+      request: action.request,
+      outcome: "fulfilled",
+      launcher: this.ctx.pool(handler.pool)?.launcherId ?? null,
+      requestor: handler.requestor,
+      durationMs: performance.now() - handler.acceptedAt,
+    });
+  }
+
+  private async decline(action: DeclineRequest): Promise<void> {
+    const handler = this.handlers.get(action.request);
+    let lock: ZkLock;
+    let record: NodeRequestRecord | null;
+    if (handler) {
+      lock = handler.lock;
+      record = await this.ctx.zk.getNodeRequest(action.request);
+    } else {
+      const locked = await this.ctx.zk.lockNodeRequest(action.request);
+      lock = locked.lock;
+      record = locked.record;
+      if (record.state !== "requested") {
+        await lock.release();
+        return;
+      }
+    }
+    if (handler) {
+      for (const id of action.release) {
+        const nodeLock = handler.nodeLocks.get(id);
+        const node = await this.ctx.zk.getNode(id);
+        if (nodeLock && node && node.allocatedTo === action.request) await this.ctx.zk.storeNode({ ...node, allocatedTo: null }, nodeLock);
+      }
+      await this.releaseNodes(handler, false);
+      this.handlers.delete(action.request);
+    }
+    if (record && !handler && action.declinedBy.every((id) => record.declinedBy.includes(id))) {
+      // Already declined by these pools: an echo of a stale cache.
+      await lock.release();
+      return;
+    }
+    if (record) {
+      const declinedBy = mergeDeclined(record.declinedBy, action.declinedBy);
+      const declined = new Set<string>(declinedBy);
+      const fail = this.ctx.launcherIds().every((id) => declined.has(id));
+      await this.ctx.zk.storeNodeRequest({ ...withRequestState(record, fail ? "failed" : "requested"), declinedBy }, lock);
+      this.ctx.events.emit("request", {
+        request: action.request,
+        outcome: fail ? "failed" : "declined",
+        launcher: action.declinedBy[0] ?? null,
+        requestor: record.requestor,
+        durationMs: handler ? performance.now() - handler.acceptedAt : 0,
+      });
+    } else {
+      this.ctx.log.info({ request: action.request }, "request vanished while declining");
+    }
+    await lock.release();
+  }
+
+  private async abandon(action: AbandonRequest): Promise<void> {
+    const handler = this.handlers.get(action.request);
+    if (!handler) return;
+    for (const [id, lock] of handler.nodeLocks) {
+      const node = await this.ctx.zk.getNode(id);
+      if (node && node.allocatedTo === action.request) await this.ctx.zk.storeNode({ ...node, allocatedTo: null }, lock);
+    }
+    await this.releaseNodes(handler, false);
+    this.handlers.delete(action.request);
+    await handler.lock.release().catch(() => undefined);
+  }
+
+  private async releaseNodes(handler: HeldRequest, clear: boolean): Promise<void> {
+    for (const [id, lock] of handler.nodeLocks) {
+      if (clear) {
+        const node = await this.ctx.zk.getNode(id);
+        if (node) await this.ctx.zk.storeNode({ ...node, allocatedTo: null }, lock);
+      }
+      await lock.release();
+    }
+    handler.nodeLocks.clear();
+  }
+
+  private async submitMinReady(action: MinReadyRequests): Promise<void> {
+    const ids: RequestId[] = [];
+    this.minReady.set(action.label, ids);
+    for (let i = 0; i < action.count; i++) {
+      const request = await this.ctx.zk.submitNodeRequest(
+        newRequest({ nodeTypes: [action.label], requestor: MIN_READY_REQUESTOR, reuse: false }),
+      );
+      if (request.id) ids.push(request.id);
+    }
+  }
+
+  private async minReadyDone(action: MinReadyDone): Promise<void> {
+    for (const id of action.nodes) {
+      // The reference clears the allocation without locking (zookeeper.md §4.2).
+      const node = await this.ctx.zk.getNode(id);
+      if (node && node.allocatedTo === action.request) await this.ctx.zk.storeNode({ ...node, allocatedTo: null });
+    }
+    await this.ctx.zk.deleteNodeRequest(action.request);
+    const left = (this.minReady.get(action.label) ?? []).filter((id) => id !== action.request);
+    if (left.length > 0) this.minReady.set(action.label, left);
+    else this.minReady.delete(action.label);
+  }
+
+  /** Forgets min-ready requests that vanished (session loss, someone deleted them). */
+  pruneMinReady(exists: (id: RequestId) => boolean): void {
+    for (const [label, ids] of this.minReady) {
+      const left = ids.filter(exists);
+      if (left.length === 0) this.minReady.delete(label);
+      else if (left.length !== ids.length) this.minReady.set(label, left);
+    }
+  }
+
+  private async resetLostRequest(action: ResetLostRequest): Promise<void> {
+    const { lock, record } = await this.ctx.zk.lockNodeRequest(action.request);
+    try {
+      if (record.state !== "pending") return;
+      const nodes = await this.ctx.zk.getNodes();
+      for (const node of nodes) {
+        if (node.allocatedTo !== action.request || node.id === undefined) continue;
+        const locked = await this.ctx.zk.lockNode(node.id, { timeoutMs: LOST_REQUEST_NODE_LOCK_MS });
+        try {
+          await this.ctx.zk.storeNode({ ...locked.record, allocatedTo: null }, locked.lock);
+        } finally {
+          await locked.lock.release();
+        }
+      }
+      await this.ctx.zk.storeNodeRequest({ ...withRequestState(record, "requested"), nodes: [] }, lock);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  // ---- nodes ------------------------------------------------------------------------------
+
+  private async withNodeLock(id: NodeId, work: (record: NodeRecord & { readonly id: NodeId }, lock: ZkLock) => Promise<void>): Promise<void> {
+    const { lock, record } = await this.ctx.zk.lockNode(id, { blocking: false });
+    try {
+      await work({ ...record, id }, lock);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async markDeleting(action: MarkDeleting): Promise<void> {
+    const cached = this.ctx.cachedNode(action.node);
+    await this.withNodeLock(action.node, async (record, lock) => {
+      if (record.state !== cached?.state || record.allocatedTo !== null) return;
+      await this.ctx.zk.storeNode(withNodeState(record, "deleting"), lock);
+    });
+  }
+
+  private async deallocate(action: DeallocateNode): Promise<void> {
+    await this.withNodeLock(action.node, async (record, lock) => {
+      if (record.state !== "ready" || record.allocatedTo === null) return;
+      if (await this.ctx.zk.getNodeRequest(record.allocatedTo)) return;
+      await this.ctx.zk.storeNode({ ...record, allocatedTo: null }, lock);
+    });
+  }
+
+  /** The deleted-node worker's node deletion (behaviour.md §2.16). */
+  private async deleteNode(action: DeleteNode): Promise<void> {
+    const { zk } = this.ctx;
+    const { lock, record } = await zk.lockNode(action.node, { blocking: false });
+    const node = { ...record, id: action.node };
+    this.deletions.set(node.id, lock);
+    try {
+      if (node.state === "deleted" || node.provider === null) {
+        await zk.deleteNodeZnode(node.id);
+        return;
+      }
+      if (!DELETABLE.has(node.state)) return;
+      const deleting = node.state === "deleting" ? node : withNodeState(node, "deleting");
+      await zk.storeNode(deleting, lock);
+      if (node.externalId) {
+        const provider = this.ctx.provider(node.provider);
+        if (!provider) return;
+        await this.ctx.rate(node.provider).slot();
+        await provider.deleteServer(node.externalId as ServerId);
+      }
+      await zk.deleteNode({ ...deleting, id: node.id }, lock);
+      this.ctx.events.emit("node-deleted", { provider: node.provider, node: node.id });
+    } finally {
+      this.deletions.delete(node.id);
+      await lock.release().catch(() => undefined);
+    }
+  }
+
+  private async removeEmptyNode(action: RemoveEmptyNode): Promise<void> {
+    const { data } = await this.ctx.zk.client.get(P.nodePath(action.node));
+    if (data.length === 0) await this.ctx.zk.deleteNodeZnode(action.node);
+  }
+
+  private async leakedServer(action: LeakedServer): Promise<void> {
+    await this.ctx.zk.storeNode(newNode({ state: "deleting", provider: action.provider, externalId: action.server }));
+    this.ctx.events.emit("leak", { provider: action.provider, kind: "instances", count: 1 });
+  }
+}
+
+function mergeDeclined(existing: readonly LauncherId[], added: readonly LauncherId[]): LauncherId[] {
+  const merged = [...existing];
+  for (const id of added) if (!merged.includes(id)) merged.push(id);
+  return merged;
+}
+
+/** The object an action works on; two actions on one object never run at once. */
+export function keyOf(action: Action): string {
+  switch (action.kind) {
+    case "min-ready":
+      return `min-ready:${action.label}`;
+    case "leaked-server":
+      return `server:${action.server}`;
+    case "mark-deleting":
+    case "delete-node":
+    case "deallocate":
+    case "remove-empty-node":
+    case "reclaim":
+      return action.node;
+    default:
+      return action.request;
+  }
+}
