@@ -1,17 +1,21 @@
+import { Option } from "clipanion";
 import type { ConfigResult } from "../../schema/index.ts";
-import { formatDiagnostic, loadConfigFile } from "../../schema/index.ts";
+import { formatDiagnostic } from "../../schema/index.ts";
+import { readConfigSource } from "../../engine/config-source.ts";
 import { NodepoolCommand } from "./base.ts";
 
 export interface ValidateSourceOptions {
   securePath?: string;
+  /** For a `.config.ts`: type-check it with TypeScript first (on unless --no-typecheck). */
+  typecheck?: boolean;
 }
 
-/**
- * Load and validate a configuration source by its file name. The seam for other source
- * kinds: a `.config.ts` compiler adds its branch here; everything else is read as YAML.
- */
+/** Load and validate a configuration source by its file name: `.yaml`, or a `.config.ts` compiled by the DSL. */
 export async function validateConfigSource(path: string, opts: ValidateSourceOptions = {}): Promise<ConfigResult> {
-  return loadConfigFile(path, opts.securePath === undefined ? {} : { securePath: opts.securePath });
+  return readConfigSource(path, {
+    typecheck: opts.typecheck ?? true,
+    ...(opts.securePath === undefined ? {} : { securePath: opts.securePath }),
+  });
 }
 
 function plural(count: number, word: string): string {
@@ -35,12 +39,19 @@ export class ConfigValidateCommand extends NodepoolCommand {
   static override usage = NodepoolCommand.Usage({
     description: "Validate the configuration file",
     details:
-      "Checks the configuration (and the secure file given with -s) without ZooKeeper or any cloud: shape, references and lint. Every problem is printed as file:line:column with its key path. Exit status 0: valid (warnings allowed); 1: invalid; 2: the file could not be read.",
+      "Checks the configuration (and the secure file given with -s) without ZooKeeper or any cloud: shape, references and lint. A .config.ts is type-checked (unless --no-typecheck), compiled and validated the same way. Every problem is printed as file:line:column with its key path. Exit status 0: valid (warnings allowed); 1: invalid; 2: the file could not be read.",
     examples: [["Validate a configuration", "$0 config-validate -c /etc/nodepool/nodepool.yaml"]],
   });
 
+  typecheck = Option.Boolean("--typecheck", true, {
+    description: "For a .config.ts, type-check it with TypeScript first (--no-typecheck skips it)",
+  });
+
   async run(): Promise<number> {
-    const result = await validateConfigSource(this.config, this.secure === undefined ? {} : { securePath: this.secure });
+    const result = await validateConfigSource(this.config, {
+      typecheck: this.typecheck,
+      ...(this.secure === undefined ? {} : { securePath: this.secure }),
+    });
     for (const diagnostic of result.diagnostics) this.context.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
     const summary = `${summarise(this.config, result)}\n`;
     if (result.ok) this.context.stdout.write(summary);

@@ -3,9 +3,7 @@
  * evaluate, take the secrets out. Every problem becomes a Diagnostic at the `.ts` position where it
  * was written; `locate` maps the key paths that validation reports to those positions too.
  */
-import { readFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { parse } from "yaml";
 import { formatPath, type Diagnostic, type PathSegment } from "../../schema/index.ts";
 import type { EvaluationSite } from "../_evaluate.ts";
 import { bundleConfig } from "./bundle.ts";
@@ -18,8 +16,8 @@ import { typecheckConfig } from "./typecheck.ts";
 export interface CompileOptions {
   /** Type-check with the TypeScript compiler API first (about a second); on by default. */
   typecheck?: boolean;
-  /** The secure file: every `secret()` must be supplied there. */
-  securePath?: string;
+  /** The parsed secure file: every `secret()` must be supplied there. */
+  secure?: { value: unknown; file: string };
 }
 
 export interface Compilation {
@@ -55,11 +53,13 @@ function isPrefix(prefix: readonly PathSegment[], path: readonly PathSegment[]):
 
 /** Syntax first (the deepest literal found), then the call site of a helper if it explains more of the path. */
 function pathLocator(file: string, sites: EvaluationSite[]): Compilation["locate"] {
-  const fromSyntax = createPathLocator(file);
+  // Parsing the source (and loading TypeScript) only when an error needs a position.
+  let fromSyntax: ReturnType<typeof createPathLocator> | undefined;
   const fromSites = sites
     .map((site) => ({ path: site.path, position: userFrame(site.stack) }))
     .filter((site): site is { path: PathSegment[]; position: SourcePosition } => site.position !== undefined);
   return (path) => {
+    fromSyntax ??= createPathLocator(file);
     const syntax = fromSyntax(path);
     let best: { depth: number; position: SourcePosition } | undefined =
       syntax === undefined ? undefined : { depth: syntax.depth, position: { file: syntax.file, line: syntax.line, column: syntax.column } };
@@ -105,9 +105,8 @@ export async function compileConfig(file: string, options: CompileOptions = {}):
       error("dsl.secret-misplaced", "secret() can only be a diskimage env-vars value: the secure file supplies nothing else", at(path), path),
     );
   }
-  if (options.securePath !== undefined && extraction.secrets.length > 0) {
-    const secure: unknown = parse(await readFile(options.securePath, "utf8"), { version: "1.1", merge: true });
-    for (const ref of missingSecrets(extraction.secrets, secure)) {
+  if (options.secure !== undefined) {
+    for (const ref of missingSecrets(extraction.secrets, options.secure.value)) {
       const index = Array.isArray((evaluation.value as { diskimages?: unknown }).diskimages)
         ? (evaluation.value as { diskimages: Array<{ name?: unknown }> }).diskimages.findIndex((image) => image.name === ref.diskimage)
         : -1;
@@ -115,7 +114,7 @@ export async function compileConfig(file: string, options: CompileOptions = {}):
       diagnostics.push(
         error(
           "secure.missing-secret",
-          `${ref.key} is declared secret() but ${displayPath(options.securePath)} has no diskimages entry '${ref.diskimage}' with env-vars ${ref.key}`,
+          `${ref.key} is declared secret() but ${options.secure.file} has no diskimages entry '${ref.diskimage}' with env-vars ${ref.key}`,
           at(path),
           path,
         ),

@@ -5,29 +5,32 @@
  * Where the trail leaves what the syntax shows (a computed value, an imported module), it stops at
  * the deepest expression found.
  */
-import ts from "typescript";
+import type * as TS from "typescript";
+import { typescript } from "./typescript.ts";
 import { readFileSync } from "node:fs";
 import type { PathSegment } from "../../schema/index.ts";
 import type { SourcePosition } from "./stack.ts";
 
 interface Found {
-  node: ts.Node;
+  node: TS.Node;
   depth: number;
 }
 
-function position(source: ts.SourceFile, node: ts.Node): SourcePosition {
+function position(source: TS.SourceFile, node: TS.Node): SourcePosition {
   const { line, character } = source.getLineAndCharacterOfPosition(node.getStart(source));
   return { file: source.fileName, line: line + 1, column: character + 1 };
 }
 
-function propertyName(name: ts.PropertyName): string | undefined {
+function propertyName(name: TS.PropertyName): string | undefined {
+  const ts = typescript();
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
   if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(name.expression)) return name.expression.text;
   return undefined;
 }
 
-function topLevelConsts(source: ts.SourceFile): Map<string, ts.Expression> {
-  const consts = new Map<string, ts.Expression>();
+function topLevelConsts(source: TS.SourceFile): Map<string, TS.Expression> {
+  const ts = typescript();
+  const consts = new Map<string, TS.Expression>();
   for (const statement of source.statements) {
     if (!ts.isVariableStatement(statement)) continue;
     for (const declaration of statement.declarationList.declarations) {
@@ -39,7 +42,8 @@ function topLevelConsts(source: ts.SourceFile): Map<string, ts.Expression> {
   return consts;
 }
 
-function returned(fn: ts.ArrowFunction | ts.FunctionExpression | ts.FunctionDeclaration): ts.Expression | undefined {
+function returned(fn: TS.ArrowFunction | TS.FunctionExpression | TS.FunctionDeclaration): TS.Expression | undefined {
+  const ts = typescript();
   const body = fn.body;
   if (body === undefined) return undefined;
   if (!ts.isBlock(body)) return body;
@@ -50,17 +54,19 @@ function returned(fn: ts.ArrowFunction | ts.FunctionExpression | ts.FunctionDecl
 }
 
 class Locator {
-  private readonly consts: Map<string, ts.Expression>;
-  private readonly functions = new Map<string, ts.FunctionDeclaration>();
+  private readonly consts: Map<string, TS.Expression>;
+  private readonly functions = new Map<string, TS.FunctionDeclaration>();
 
-  constructor(private readonly source: ts.SourceFile) {
+  constructor(private readonly source: TS.SourceFile) {
+    const ts = typescript();
     this.consts = topLevelConsts(source);
     for (const statement of source.statements) {
       if (ts.isFunctionDeclaration(statement) && statement.name !== undefined) this.functions.set(statement.name.text, statement);
     }
   }
 
-  defaultExport(): ts.Expression | ts.FunctionDeclaration | undefined {
+  defaultExport(): TS.Expression | TS.FunctionDeclaration | undefined {
+    const ts = typescript();
     for (const statement of this.source.statements) {
       if (ts.isExportAssignment(statement) && !statement.isExportEquals) return statement.expression;
       if (
@@ -75,7 +81,8 @@ class Locator {
   }
 
   /** The expression that holds the value: through parentheses, `as`, `satisfies`, consts, helper calls and functions. */
-  private value(node: ts.Node, seen: Set<ts.Node> = new Set()): ts.Node {
+  private value(node: TS.Node, seen: Set<TS.Node> = new Set()): TS.Node {
+    const ts = typescript();
     if (seen.has(node)) return node;
     seen.add(node);
     if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node)) {
@@ -103,7 +110,8 @@ class Locator {
     return node;
   }
 
-  private step(node: ts.Node, segment: PathSegment): ts.Node | undefined {
+  private step(node: TS.Node, segment: PathSegment): TS.Node | undefined {
+    const ts = typescript();
     const value = this.value(node);
     if (typeof segment === "number") {
       if (ts.isArrayLiteralExpression(value)) {
@@ -132,10 +140,11 @@ class Locator {
   }
 
   locate(path: readonly PathSegment[]): Found | undefined {
+    const ts = typescript();
     const root = this.defaultExport();
     if (root === undefined) return undefined;
     let found: Found = { node: root, depth: 0 };
-    let current: ts.Node = root;
+    let current: TS.Node = root;
     for (const [index, segment] of path.entries()) {
       const next = this.step(current, segment);
       if (next === undefined) break;
@@ -155,6 +164,7 @@ export type PathLocator = (path: readonly PathSegment[]) => LocatedPath | undefi
 
 /** A locator over the entry file of a config (read once). */
 export function createPathLocator(file: string): PathLocator {
+  const ts = typescript();
   const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const locator = new Locator(source);
   return (path) => {

@@ -2,7 +2,8 @@
  * Type-checking a `nodepool.config.ts` with the TypeScript compiler API, the way an editor with
  * the tsconfig.json of `nodepool init` sees it: strict, `nodepool/dsl` mapped to this package.
  */
-import ts from "typescript";
+import type * as TS from "typescript";
+import { typescript } from "./typescript.ts";
 import { join, resolve } from "node:path";
 import { dslEntry, packageRoot } from "./package-root.ts";
 
@@ -14,31 +15,47 @@ export interface TypeProblem {
   message: string;
 }
 
-/** The compiler options `nodepool init` writes to tsconfig.json, with paths made absolute. */
-export function configCompilerOptions(): ts.CompilerOptions {
+/**
+ * The compiler options for config files, as tsconfig.json JSON: what `nodepool init` writes for
+ * editors and what `typecheckConfig` uses, so both see the same errors.
+ */
+export function configTsconfig(): { compilerOptions: Record<string, unknown>; include: string[] } {
   return {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    allowImportingTsExtensions: true,
-    resolveJsonModule: true,
-    lib: ["lib.es2023.d.ts"],
-    types: ["node"],
-    typeRoots: [join(packageRoot(), "node_modules", "@types")],
-    paths: { "nodepool/dsl": [dslEntry()] },
+    compilerOptions: {
+      target: "ES2022",
+      module: "ESNext",
+      moduleResolution: "Bundler",
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      allowImportingTsExtensions: true,
+      resolveJsonModule: true,
+      lib: ["ES2023"],
+      types: ["node"],
+      typeRoots: [join(packageRoot(), "node_modules", "@types")],
+      paths: { "nodepool/dsl": [dslEntry()] },
+    },
+    include: ["**/*.ts"],
   };
 }
 
-export function typecheckConfig(file: string): TypeProblem[] {
-  const program = ts.createProgram({ rootNames: [resolve(file)], options: configCompilerOptions() });
+function compilerOptions(): TS.CompilerOptions {
+  const ts = typescript();
+  const { options, errors } = ts.convertCompilerOptionsFromJson(configTsconfig().compilerOptions, packageRoot());
+  if (errors.length > 0) throw new Error(ts.flattenDiagnosticMessageText(errors[0]?.messageText, "\n"));
+  return options;
+}
+
+/** Type errors in config files (one program for all of them, which is much faster than one each). */
+export function typecheckConfig(files: string | string[]): TypeProblem[] {
+  const ts = typescript();
+  const roots = (Array.isArray(files) ? files : [files]).map((file) => resolve(file));
+  const program = ts.createProgram({ rootNames: roots, options: compilerOptions() });
   const diagnostics = ts.getPreEmitDiagnostics(program);
   return diagnostics.map((diagnostic) => {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
     if (diagnostic.file === undefined || diagnostic.start === undefined) {
-      return { file: resolve(file), code: diagnostic.code, message };
+      return { file: roots[0] ?? "", code: diagnostic.code, message };
     }
     const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
     return { file: diagnostic.file.fileName, line: line + 1, column: character + 1, code: diagnostic.code, message };

@@ -1,0 +1,42 @@
+import { Command, Option } from "clipanion";
+import { writeFile } from "node:fs/promises";
+import { formatDiagnostic } from "../../schema/index.ts";
+import { compileToYaml } from "../../dsl/compiler/index.ts";
+import { NodepoolCommand } from "./base.ts";
+
+/** `nodepool compile nodepool.config.ts [-o nodepool.yaml]`: the canonical YAML of a typed config. */
+export class CompileCommand extends NodepoolCommand {
+  static override paths = [["compile"]];
+  static override usage = Command.Usage({
+    description: "Compile a nodepool.config.ts to canonical nodepool.yaml",
+    details:
+      "Type-checks the file (unless --no-typecheck), bundles it and its imports, evaluates its default export, " +
+      "validates the result like config-validate and writes canonical YAML: stable key order, byte-identical on every run. " +
+      "With -s, every secret() must be supplied by the secure file. Exit 1 for an invalid config, 2 when it could not run.",
+    examples: [
+      ["Compile to a file", "nodepool compile nodepool.config.ts -o nodepool.yaml"],
+      ["Print to stdout, skipping the type-check", "nodepool compile nodepool.config.ts --no-typecheck"],
+    ],
+  });
+
+  file = Option.String({ required: false, name: "file" });
+  output = Option.String("-o,--output", { description: "Write the YAML here instead of stdout" });
+  typecheck = Option.Boolean("--typecheck", true, { description: "Type-check with TypeScript first (--no-typecheck skips it)" });
+
+  async run(): Promise<number> {
+    const file = this.file ?? this.config;
+    const compiled = await compileToYaml(file, {
+      typecheck: this.typecheck,
+      ...(this.secure === undefined ? {} : { securePath: this.secure }),
+      ...(this.output === undefined ? {} : { outputPath: this.output }),
+    });
+    for (const diagnostic of compiled.diagnostics) this.context.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+    if (compiled.yaml === undefined) return 1;
+    if (this.output === undefined) this.context.stdout.write(compiled.yaml);
+    else {
+      await writeFile(this.output, compiled.yaml);
+      this.context.stderr.write(`${this.output}: written from ${file}\n`);
+    }
+    return 0;
+  }
+}
