@@ -54,4 +54,5 @@ export type { LoadFileOptions, LoadTextOptions } from "./load.ts";
 export { MASK, isSecretEnvVar, maskSecrets, secretPathsOf } from "./secrets.ts";
 export { secureConfigSchema, secureDiskimageSchema } from "./secure.ts";
 export type { SecureConfig } from "./secure.ts";
-export type { Position, SourceMap } from "./yaml-source.ts";
+export { parseYaml } from "./yaml-source.ts";
+export type { ParsedYaml, Position, SourceMap } from "./yaml-source.ts";

@@ -1,0 +1,83 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { MASK, formatDiagnostic, loadConfigText, maskSecrets } from "../../schema/index.ts";
+import { base, loadInvalid, loadValid } from "./_load.ts";
+
+const main = `zookeeper-servers:
+  - host: zk-public
+${base}`.replace("  - name: ubuntu\n", "  - name: ubuntu\n    env-vars:\n      TMPDIR: /tmp\n      DIB_RELEASE: jammy\n");
+
+test("the secure file merges env-vars (its values win) and replaces zookeeper-servers", () => {
+  const { config } = loadValid(main, {
+    secureText: `zookeeper-servers:
+  - host: zk-secret
+    port: 2281
+    chroot: /nodepool
+diskimages:
+  - name: ubuntu
+    env-vars:
+      REGISTRY_PASSWORD: s3cret
+      DIB_RELEASE: noble
+`,
+  });
+  assert.deepEqual(config["zookeeper-servers"], [{ host: "zk-secret", port: 2281, chroot: "/nodepool" }]);
+  assert.deepEqual(config.diskimages[0]?.["env-vars"], { TMPDIR: "/tmp", DIB_RELEASE: "noble", REGISTRY_PASSWORD: "s3cret" });
+});
+
+test("an empty secure file, or one with an empty server list, changes nothing", () => {
+  for (const secureText of ["", "# only comments\n", "zookeeper-servers: []\n"]) {
+    const { config } = loadValid(main, { secureText });
+    assert.deepEqual(config["zookeeper-servers"], [{ host: "zk-public", port: 2181 }]);
+  }
+});
+
+test("secure values and their paths are reported for masking, and never echoed in messages", () => {
+  const result = loadConfigText(main, "nodepool.yaml", {
+    secureText: "zookeeper-servers:\n  - host: zk-secret\n    chroot: /np\ndiskimages:\n  - name: ubuntu\n    env-vars:\n      DIB_MIRROR: http://user:pw@mirror\n",
+    secureFile: "secure.conf",
+  });
+  assert.ok(result.ok);
+  assert.deepEqual(result.secretPaths, [
+    "diskimages[0].env-vars.DIB_MIRROR",
+    "zookeeper-servers[0].host",
+    "zookeeper-servers[0].chroot",
+  ]);
+  const masked = maskSecrets(result.config, result.secretPaths);
+  assert.equal(masked.diskimages[0]?.["env-vars"]["DIB_MIRROR"], MASK);
+  assert.equal(masked.diskimages[0]?.["env-vars"]["TMPDIR"], "/tmp");
+  assert.equal(masked["zookeeper-servers"][0]?.host, MASK);
+  assert.equal(result.config.diskimages[0]?.["env-vars"]["DIB_MIRROR"], "http://user:pw@mirror");
+
+  const bad = loadInvalid(main, { secureText: "diskimages:\n  - name: ubuntu\n    env-vars:\n      TOKEN: [hunter2]\n" });
+  const [d] = bad.filter((x) => x.severity === "error");
+  assert.equal(d?.file, "secure.conf");
+  assert.equal(d?.line, 4);
+  assert.doesNotMatch(formatDiagnostic(d!), /hunter2/);
+});
+
+test("env-vars whose name says credential are secret even in the main file", () => {
+  const result = loadConfigText(main.replace("TMPDIR: /tmp", "API_TOKEN: abc"), "nodepool.yaml");
+  assert.ok(result.ok);
+  assert.deepEqual(result.secretPaths, ["diskimages[0].env-vars.API_TOKEN"]);
+});
+
+test("secure-file errors: unknown diskimage (X5), missing env-vars; unknown keys are warnings", () => {
+  const diagnostics = loadInvalid(main, {
+    secureText: "labels: []\ndiskimages:\n  - name: ubuntoo\n    env-vars: {A: b}\n  - name: ubuntu\n    pause: true\n",
+  });
+  assert.deepEqual(
+    diagnostics.map((d) => [d.severity, d.code, d.file, d.line, d.path, d.suggestion]),
+    [
+      ["warning", "lint.secure-unknown-key", "secure.conf", 1, "labels", undefined],
+      ["error", "secure.unknown-diskimage", "secure.conf", 3, "diskimages[0].name", "ubuntu"],
+      ["error", "schema.required", "secure.conf", 5, "diskimages[1].env-vars", undefined],
+      ["warning", "lint.secure-unknown-key", "secure.conf", 6, "diskimages[1].pause", undefined],
+    ],
+  );
+});
+
+test("a main file without zookeeper-servers is valid (the secure file or the daemon supplies them)", () => {
+  const { config, warnings } = loadValid(base);
+  assert.deepEqual(config["zookeeper-servers"], []);
+  assert.deepEqual(warnings, []);
+});
