@@ -1,0 +1,114 @@
+/**
+ * The DSL's types, checked by the TypeScript compiler API like `nodepool compile` does: a fixture of
+ * `@ts-expect-error` lines (each must be an error, or TypeScript reports the directive as unused)
+ * next to pasted YAML that must type-check as it is.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { typecheckConfig } from "../../dsl/compiler/index.ts";
+import { writeFiles } from "./_tmp.ts";
+
+const expectations = `
+import { cloudImage, defineConfig, diskimage, label, secret, type LabelHandle } from "nodepool/dsl";
+
+const ubuntu = diskimage({ name: "ubuntu-jammy", "env-vars": { TOKEN: secret() } });
+const small = label({ name: "ubuntu-small", "min-ready": 1 });
+const windows = cloudImage({ name: "windows", "image-name": "Windows Server 2019" });
+
+// A handle keeps its literal name, so references are checked by name.
+const exact: "ubuntu-small" = small.name;
+const typed: LabelHandle<"ubuntu-small"> = small;
+// @ts-expect-error a handle's name is not any other name
+const other: "ubuntu-large" = small.name;
+
+// @ts-expect-error a typo in a label handle is a compile error
+const typo = smal.name;
+
+// @ts-expect-error an unknown key in a label definition
+label({ name: "big", "min-readdy": 2 });
+
+// @ts-expect-error a wrong type (YAML would have needed quotes or none)
+label({ name: "big", "min-ready": "2" });
+
+// @ts-expect-error env-vars values are strings
+diskimage({ name: "x", "env-vars": { DIB_CHECKSUM: 1 } });
+
+export default defineConfig({
+  labels: [small],
+  diskimages: [ubuntu],
+  providers: [
+    {
+      name: "cloud1",
+      cloud: "c",
+      diskimages: [{ name: ubuntu.name }],
+      "cloud-images": [windows],
+      pools: [
+        {
+          name: "main",
+          labels: [
+            { name: small.name, diskimage: ubuntu.name, "min-ram": 2048 },
+            { name: small.name, "cloud-image": windows.name, "flavor-name": "large" },
+          ],
+        },
+      ],
+    },
+    // @ts-expect-error a static provider has no cloud
+    { name: "rack", driver: "static", cloud: "c", pools: [] },
+    {
+      name: "k8s",
+      driver: "kubernetes",
+      context: "ctx",
+      // @ts-expect-error an OpenStack key on a Kubernetes pool label
+      pools: [{ name: "p", labels: [{ name: small.name, type: "pod", "flavor-name": "x" }] }],
+    },
+    // @ts-expect-error an unknown driver
+    { name: "x", driver: "nope" },
+  ],
+});
+export { exact, typed, other, typo };
+`;
+
+/** spec/config.md's canonical structure pasted as an object literal: a valid config as it is. */
+const pasted = `
+import { defineConfig } from "nodepool/dsl";
+
+export default defineConfig({
+  "zookeeper-servers": [{ host: "zk1.example.org", port: 2181, chroot: "/nodepool" }],
+  webapp: { port: 8005, listen_address: "0.0.0.0" },
+  labels: [{ name: "trusty", "min-ready": 1, "max-ready-age": 3600 }],
+  providers: [
+    {
+      name: "cloud1",
+      driver: "openstack",
+      cloud: "cloud1",
+      "region-name": "r1",
+      rate: 0.5,
+      diskimages: [{ name: "trusty", meta: { key: "value" }, "connection-type": "ssh" }],
+      pools: [
+        {
+          name: "main",
+          "max-servers": 96,
+          "availability-zones": ["az1"],
+          labels: [{ name: "trusty", diskimage: "trusty", "min-ram": 8192, "flavor-name": "Performance" }],
+        },
+      ],
+    },
+    {
+      name: "static-rack",
+      driver: "static",
+      pools: [{ name: "main", nodes: [{ name: "host1", labels: ["trusty"], "host-key": "ssh-rsa AAAA", timeout: 13 }] }],
+    },
+  ],
+  diskimages: [{ name: "trusty", elements: ["ubuntu", "vm"], release: 21, "env-vars": { DIB_CHECKSUM: "1" } }],
+});
+`;
+
+test("the DSL's types reject typos, unknown keys and wrong types, and accept pasted YAML", (t) => {
+  const dir = writeFiles(t, { "expectations.config.ts": expectations, "pasted.config.ts": pasted });
+  const problems = typecheckConfig([join(dir, "expectations.config.ts"), join(dir, "pasted.config.ts")]);
+  assert.deepEqual(
+    problems.map((p) => `${p.file.slice(dir.length + 1)}:${p.line}:${p.column} TS${p.code} ${p.message}`),
+    [],
+  );
+});
