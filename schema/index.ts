@@ -56,3 +56,6 @@ export { secureConfigSchema, secureDiskimageSchema } from "./secure.ts";
 export type { SecureConfig } from "./secure.ts";
 export { parseYaml } from "./yaml-source.ts";
 export type { ParsedYaml, Position, SourceMap } from "./yaml-source.ts";
+export { ConfigRuntimeError, checkRuntimeRequirements } from "./runtime.ts";
+export type { ConfigRole } from "./runtime.ts";
+export { DEFAULT_IMAGE_FORMAT, effectiveFormats } from "./diskimage-formats.ts";
