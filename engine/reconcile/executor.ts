@@ -404,6 +404,7 @@ export class Executor {
       const declined = new Set<string>(declinedBy);
       const fail = this.ctx.launcherIds().every((id) => declined.has(id));
       await this.ctx.zk.storeNodeRequest({ ...withRequestState(record, fail ? "failed" : "requested"), declinedBy }, lock);
+      this.ctx.log.info({ request: action.request, provider: action.provider, reason: action.reason }, fail ? "request failed" : "request declined");
       this.ctx.events.emit("request", {
         request: action.request,
         outcome: fail ? "failed" : "declined",

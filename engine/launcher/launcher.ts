@@ -1,0 +1,398 @@
+/**
+ * The launcher: one level-triggered reconcile loop (observe → plan → execute) over the nodes
+ * and requests in ZooKeeper and the configured providers. A pass runs on any watch event,
+ * action completion or timer (max-ready-age and hold deadlines, the cleanup interval),
+ * debounced to one pass per turn of the event loop; the periodic intervals only bound duties
+ * that have no event (leak scans, lost requests, stale locks, retrying busy locks).
+ */
+import { hostname } from "node:os";
+import type { NodepoolConfig, ProviderConfig } from "../../schema/index.ts";
+import { createProvider } from "../drivers/index.ts";
+import type { BootImage, Provider, Resources, Server } from "../drivers/driver.ts";
+import type { Logger } from "../log.ts";
+import { asLauncherId, asNodeId, asRequestId, type NodeId, type RequestId } from "../zk/ids.ts";
+import type { NodepoolZk } from "../zk/nodepool-zk.ts";
+import * as P from "../zk/paths.ts";
+import { decodeLauncher, type LauncherRecord } from "../zk/records/launcher.ts";
+import { decodeNode, type NodeRecord } from "../zk/records/node.ts";
+import { decodeRequest, type NodeRequestRecord } from "../zk/records/request.ts";
+import type { Action } from "../reconcile/actions.ts";
+import { desiredFromConfig, supportedLabels, type LauncherIdentity } from "../reconcile/desired.ts";
+import { EngineEventEmitter } from "../reconcile/events.ts";
+import { Executor } from "../reconcile/executor.ts";
+import { nextDeadline, plan } from "../reconcile/plan.ts";
+import { RateLimiter } from "../reconcile/rate.ts";
+import { labelKey, NO_LIMIT, type Desired, type Observed, type ObservedNode, type ObservedRequest, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
+import { nodepoolQuota } from "./quota.ts";
+import { UploadIndex } from "./uploads.ts";
+import { WatchedChildren } from "./watched.ts";
+
+export interface LauncherOptions {
+  zk: NodepoolZk;
+  config: NodepoolConfig;
+  log: Logger;
+  identity?: LauncherIdentity;
+  /** Leak scans, lost requests, empty znodes, stale request locks (reference: 60 s). */
+  cleanupIntervalMs?: number;
+  /** Retry of objects whose lock was busy when no release was seen (reference delete worker: 5 s). */
+  retryIntervalMs?: number;
+  /** Cloud quota cache lifetime (reference: 300 s). */
+  quotaCacheMs?: number;
+  /** Request-lock directories older than this without a request are removed (8 h). */
+  staleRequestLockMs?: number;
+}
+
+interface RunningProvider {
+  config: ProviderConfig;
+  key: string;
+  provider: Provider;
+  rate: RateLimiter;
+  observed: ProviderObserved;
+  quotaAt: number;
+  limits: Resources;
+  servers: readonly Server[];
+}
+
+const DEFAULTS = { cleanupIntervalMs: 60_000, retryIntervalMs: 5_000, quotaCacheMs: 300_000, staleRequestLockMs: 8 * 3600_000 };
+
+export class Launcher {
+  readonly events = new EngineEventEmitter();
+  readonly log: Logger;
+  private readonly zk: NodepoolZk;
+  private readonly identity: LauncherIdentity;
+  private readonly options: typeof DEFAULTS;
+  private config: NodepoolConfig;
+  private desired: Desired;
+  private readonly providers = new Map<string, RunningProvider>();
+  private readonly executor: Executor;
+  private readonly nodes: WatchedChildren<ObservedNode>;
+  private readonly requests: WatchedChildren<ObservedRequest>;
+  private readonly launchers: WatchedChildren<LauncherRecord>;
+  private readonly uploads: UploadIndex;
+  private readonly lockWatches = new Set<string>();
+  private scheduled = false;
+  private cleanupDue = false;
+  private readyFlag = false;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private readonly intervals: NodeJS.Timeout[] = [];
+  private offSession: (() => void) | undefined;
+
+  constructor(options: LauncherOptions) {
+    this.zk = options.zk;
+    this.log = options.log;
+    this.config = options.config;
+    this.identity = options.identity ?? { hostname: hostname(), pid: process.pid };
+    this.options = {
+      cleanupIntervalMs: options.cleanupIntervalMs ?? DEFAULTS.cleanupIntervalMs,
+      retryIntervalMs: options.retryIntervalMs ?? DEFAULTS.retryIntervalMs,
+      quotaCacheMs: options.quotaCacheMs ?? DEFAULTS.quotaCacheMs,
+      staleRequestLockMs: options.staleRequestLockMs ?? DEFAULTS.staleRequestLockMs,
+    };
+    this.desired = desiredFromConfig(this.config, this.identity);
+    const client = this.zk.client;
+    const changed = (what: string) => () => this.trigger(what);
+    this.nodes = new WatchedChildren(client, P.NODE_ROOT, (name, data, path) => withId(decodeNode(asNodeId(name), data, path), asNodeId(name)), (name) => {
+      this.executor.clearBusy(name);
+      this.trigger("node changed");
+    }, this.log);
+    this.requests = new WatchedChildren(client, P.REQUEST_ROOT, (name, data, path) => withId(decodeRequest(asRequestId(name), data, path), asRequestId(name)), (name, kind) => {
+      this.executor.clearBusy(name);
+      if (kind === "removed") this.executor.pruneMinReady((id) => id !== name);
+      this.trigger("request changed");
+    }, this.log);
+    this.launchers = new WatchedChildren(client, P.LAUNCHER_ROOT, (name, data, path) => decodeLauncher(asLauncherId(name), data, path), changed("launcher changed"), this.log);
+    this.uploads = new UploadIndex(client, this.log, changed("upload changed"));
+    this.executor = new Executor({
+      zk: this.zk,
+      log: this.log,
+      events: this.events,
+      provider: (name) => this.providers.get(name)?.provider,
+      rate: (name) => this.providers.get(name)?.rate ?? new RateLimiter(0),
+      launchRetries: (name) => {
+        const config = this.providers.get(name)?.config;
+        return config && "launch-retries" in config ? config["launch-retries"] : 3;
+      },
+      pool: (key) => this.pools().get(key),
+      poolAttributes: (key) => this.poolAttributes(key),
+      bootImage: (pool, label) => this.bootImage(pool, label),
+      launcherIds: () => [...this.launchers.all()].map((l) => l.id),
+      cachedNode: (id) => this.nodes.get(id),
+      cachedRequest: (id) => this.requests.get(id),
+      trigger: (reason) => this.trigger(reason),
+      watchLock: (key, path) => this.watchLock(key, path),
+    });
+  }
+
+  /** True once every provider is started and registered (the web app's `/ready`). */
+  get ready(): boolean {
+    return this.readyFlag;
+  }
+
+  get currentConfig(): NodepoolConfig {
+    return this.config;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.nodes.start(), this.requests.start(), this.launchers.start(), this.uploads.start()]);
+    await this.syncProviders();
+    await this.register();
+    this.offSession = this.zk.client.onSession(() => {
+      // A new session: every lock and ephemeral znode of the old one is gone.
+      this.executor.forgetLocks();
+      this.register().catch((error: unknown) => this.log.error({ err: error }, "re-registering launchers failed"));
+      this.trigger("new session");
+    });
+    this.intervals.push(
+      setInterval(() => void this.cleanup(), this.options.cleanupIntervalMs),
+      setInterval(() => {
+        this.executor.clearAllBusy();
+        this.trigger("retry interval");
+      }, this.options.retryIntervalMs),
+    );
+    this.readyFlag = true;
+    this.cleanupDue = true;
+    this.trigger("start");
+  }
+
+  /** Applies a new config: changed providers get a new driver, unchanged ones keep theirs (§8.4). */
+  async reconfigure(config: NodepoolConfig): Promise<void> {
+    this.config = config;
+    this.desired = desiredFromConfig(config, this.identity);
+    await this.syncProviders();
+    await this.register();
+    this.trigger("config changed");
+  }
+
+  async stop(): Promise<void> {
+    this.readyFlag = false;
+    for (const timer of this.intervals) clearInterval(timer);
+    clearTimeout(this.deadlineTimer);
+    this.offSession?.();
+    await this.executor.stop();
+    this.nodes.close();
+    this.requests.close();
+    this.launchers.close();
+    this.uploads.close();
+    for (const running of this.providers.values()) await running.provider.stop();
+    this.providers.clear();
+    for (const id of this.launcherIds()) await this.zk.unregisterLauncher(id).catch(() => undefined);
+  }
+
+  /** The state plan() sees now. */
+  observe(): Observed {
+    const providers = new Map<string, ProviderObserved>();
+    for (const [name, running] of this.providers) {
+      providers.set(name, { ...running.observed, servers: this.cleanupDue ? running.servers : null });
+    }
+    return {
+      nodes: new Map([...this.nodes.entries()].map(([id, node]) => [id as NodeId, node])),
+      requests: new Map([...this.requests.entries()].map(([id, request]) => [id as RequestId, request])),
+      launchers: [...this.launchers.all()],
+      readyUploads: this.uploads.readyKeys(),
+      providers,
+      handlers: this.executor.handlerView,
+      heldNodes: this.executor.heldNodes(),
+      busy: this.executor.busy(),
+      minReady: this.executor.minReadyView,
+      emptyNodes: this.nodes.emptyNames().map(asNodeId),
+      cleanupDue: this.cleanupDue,
+    };
+  }
+
+  /** The actions the next pass would take, without taking them (`nodepool plan`). */
+  plan(now: number = Date.now() / 1000): Action[] {
+    return plan(this.desired, this.observe(), now);
+  }
+
+  /** Runs one pass and waits for its actions (`nodepool apply`). */
+  async runOnce(): Promise<Action[]> {
+    const actions = this.plan();
+    this.cleanupDue = false;
+    await this.executor.run(actions);
+    return actions;
+  }
+
+  /** Asks for a pass soon; many triggers in one turn of the event loop make one pass. */
+  trigger(reason: string): void {
+    if (this.scheduled || !this.readyFlag) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pass(reason);
+    });
+  }
+
+  private pass(reason: string): void {
+    if (!this.readyFlag) return;
+    try {
+      const started = performance.now();
+      const now = Date.now() / 1000;
+      const observed = this.observe();
+      const actions = plan(this.desired, observed, now);
+      this.cleanupDue = false;
+      this.events.emit("pass", { actions: actions.length, planMs: performance.now() - started });
+      if (actions.length > 0) this.log.debug({ reason, actions: actions.length }, "reconcile pass");
+      for (const action of actions) void this.executor.start(action);
+      this.scheduleDeadline(observed, now);
+    } catch (error) {
+      this.log.error({ err: error }, "reconcile pass failed");
+    }
+  }
+
+  private scheduleDeadline(observed: Observed, now: number): void {
+    clearTimeout(this.deadlineTimer);
+    const next = nextDeadline(this.desired, observed);
+    if (next === null) return;
+    // Deadlines already past are retried by the retry interval (their node was busy).
+    if (next <= now) return;
+    this.deadlineTimer = setTimeout(() => this.trigger("deadline"), Math.min((next - now) * 1000 + 5, 2 ** 31 - 1));
+  }
+
+  private watchLock(key: string, path: string): void {
+    if (this.lockWatches.has(key)) return;
+    this.lockWatches.add(key);
+    const release = (): void => {
+      this.lockWatches.delete(key);
+      this.executor.clearBusy(key);
+      this.trigger("lock released");
+    };
+    this.zk.client.getChildren(path, release).catch(release);
+  }
+
+  // ---- periodic duties --------------------------------------------------------------------
+
+  private async cleanup(): Promise<void> {
+    await Promise.all([...this.providers.values()].map((running) => this.refreshProvider(running, true)));
+    await this.removeStaleRequestLocks().catch((error: unknown) => this.log.warn({ err: error }, "stale request lock cleanup failed"));
+    await this.register().catch((error: unknown) => this.log.warn({ err: error }, "launcher registration failed"));
+    for (const running of this.providers.values()) {
+      try {
+        const leaked = await running.provider.cleanupLeakedResources();
+        if (leaked.ports > 0) this.events.emit("leak", { provider: running.config.name, kind: "ports", count: leaked.ports });
+        if (leaked.floatingIps > 0) this.events.emit("leak", { provider: running.config.name, kind: "floatingips", count: leaked.floatingIps });
+      } catch (error) {
+        this.log.warn({ err: error, provider: running.config.name }, "leaked resource cleanup failed");
+      }
+    }
+    this.cleanupDue = true;
+    this.trigger("cleanup interval");
+  }
+
+  private async removeStaleRequestLocks(): Promise<void> {
+    for (const id of await this.zk.getRequestLockIds()) {
+      if (this.requests.has(id)) continue;
+      const stat = await this.zk.getRequestLockStat(id);
+      if (stat && Date.now() - stat.mtime.getTime() > this.options.staleRequestLockMs && !(await this.zk.getNodeRequest(id))) {
+        await this.zk.deleteRequestLock(id);
+      }
+    }
+  }
+
+  // ---- providers --------------------------------------------------------------------------
+
+  private async syncProviders(): Promise<void> {
+    const wanted = new Map(this.config.providers.map((p) => [p.name, p]));
+    for (const [name, running] of [...this.providers]) {
+      const config = wanted.get(name);
+      if (config && JSON.stringify(config) === running.key) continue;
+      this.providers.delete(name);
+      await running.provider.stop().catch((error: unknown) => this.log.warn({ err: error, provider: name }, "stopping provider failed"));
+    }
+    for (const [name, config] of wanted) {
+      if (this.providers.has(name)) continue;
+      try {
+        const provider = createProvider(config);
+        await provider.start();
+        const rate = "rate" in config && typeof config.rate === "number" ? config.rate : 0;
+        const running: RunningProvider = {
+          config,
+          key: JSON.stringify(config),
+          provider,
+          rate: new RateLimiter(rate * 1000),
+          observed: { quota: NO_LIMIT, labelResources: new Map(), cloudImages: new Set(), servers: null },
+          quotaAt: 0,
+          limits: NO_LIMIT,
+          servers: [],
+        };
+        this.providers.set(name, running);
+        await this.refreshProvider(running, true);
+        this.log.info({ provider: name, driver: config.driver }, "provider started");
+      } catch (error) {
+        this.log.error({ err: error, provider: name }, "starting provider failed");
+      }
+    }
+  }
+
+  /** Re-reads a provider's limits, servers, flavors and cloud images (quota cache, §2.12). */
+  private async refreshProvider(running: RunningProvider, listServers: boolean): Promise<void> {
+    const { provider, config } = running;
+    try {
+      const labelResources = new Map<string, Resources>();
+      const cloudImages = new Set<string>();
+      for (const pool of this.desired.providers.find((p) => p.name === config.name)?.pools ?? []) {
+        for (const [label, image] of pool.labels) {
+          if (provider.canLaunch) labelResources.set(labelKey(pool.name, label), await provider.labelResources(pool.name, label).catch(() => ({ cores: 0, instances: 1, ram: 0 })));
+          if (image.kind === "cloud-image" && (await provider.cloudImageAvailable(image.cloudImage))) cloudImages.add(image.cloudImage);
+        }
+      }
+      if (listServers || Date.now() - running.quotaAt > this.options.quotaCacheMs) {
+        running.limits = await provider.limits();
+        running.servers = await provider.listServers();
+        running.quotaAt = Date.now();
+      }
+      const quota = nodepoolQuota(running.limits, running.servers, config.name, (id) => this.nodes.has(id));
+      running.observed = { quota, labelResources, cloudImages, servers: null };
+    } catch (error) {
+      this.log.warn({ err: error, provider: config.name }, "refreshing provider state failed");
+    }
+  }
+
+  private pools(): Map<string, PoolDesired> {
+    const pools = new Map<string, PoolDesired>();
+    for (const provider of this.desired.providers) for (const pool of provider.pools) pools.set(pool.key, pool);
+    return pools;
+  }
+
+  private poolAttributes(key: string): Readonly<Record<string, unknown>> | null {
+    for (const provider of this.config.providers) {
+      for (const pool of provider.pools) {
+        if (`${provider.name}-${pool.name}` !== key) continue;
+        const attributes = "node-attributes" in pool ? pool["node-attributes"] : undefined;
+        return attributes ?? null;
+      }
+    }
+    return null;
+  }
+
+  private bootImage(pool: PoolDesired, label: string): BootImage | null {
+    const image = pool.labels.get(label);
+    if (!image || image.kind === "none") return null;
+    if (image.kind === "cloud-image") return { kind: "cloud-image", name: image.cloudImage };
+    return this.uploads.newest(image.diskimage, pool.provider);
+  }
+
+  private launcherIds() {
+    return this.desired.providers.flatMap((p) => p.pools.map((pool) => pool.launcherId));
+  }
+
+  /** Registers every pool worker with the labels of the whole config (§2.20), and withdraws removed ones. */
+  private async register(): Promise<void> {
+    const labels = supportedLabels(this.desired);
+    const wanted = new Set<string>();
+    for (const provider of this.desired.providers) {
+      for (const pool of provider.pools) {
+        wanted.add(pool.launcherId);
+        await this.zk.registerLauncher({ id: pool.launcherId, providerName: provider.name, supportedLabels: labels, extra: {} });
+        this.events.emit("pool", { provider: provider.name, pool: pool.name, maxServers: pool.maxServers });
+      }
+    }
+    const prefix = `${this.identity.hostname}-${this.identity.pid}-PoolWorker.`;
+    for (const launcher of this.launchers.all()) {
+      if (launcher.id.startsWith(prefix) && !wanted.has(launcher.id)) await this.zk.unregisterLauncher(launcher.id);
+    }
+  }
+}
+
+function withId<T extends NodeRecord | NodeRequestRecord, I extends string>(decoded: T | "empty", id: I): (T & { readonly id: I }) | "empty" {
+  return decoded === "empty" ? "empty" : { ...decoded, id };
+}

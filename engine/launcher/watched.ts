@@ -1,0 +1,155 @@
+/**
+ * Watched children of one znode, with their decoded data, kept current by ZooKeeper watches:
+ * the launcher's view of nodes, requests and launcher registrations (behaviour.md §2.21). A
+ * child watch re-lists the directory; a data watch per child re-reads that child; every
+ * change is reported to `onChange`. A new session re-reads everything (watches died with
+ * the old one). Small by design: an adapter until the zk layer's caches serve the launcher.
+ */
+import type { Logger } from "../log.ts";
+import type { WatchEvent, ZkClient } from "../zk/client.ts";
+import { ClientClosedError, NoNodeError, SessionExpiredError } from "../zk/errors.ts";
+
+/** A decoded child, "empty" for a data-less znode, or null to ignore it (malformed, not a record). */
+export type Decode<T> = (name: string, data: Buffer, path: string) => T | "empty" | null;
+
+export type ChangeKind = "added" | "changed" | "removed";
+
+export class WatchedChildren<T> {
+  private readonly values = new Map<string, T>();
+  private readonly empties = new Set<string>();
+  private readonly known = new Set<string>();
+  private closed = false;
+  private offSession: (() => void) | undefined;
+
+  constructor(
+    private readonly client: ZkClient,
+    readonly path: string,
+    private readonly decode: Decode<T>,
+    private readonly onChange: (name: string, kind: ChangeKind) => void,
+    private readonly log: Logger,
+    /** Create the directory when missing (top-level directories); otherwise wait for it to appear. */
+    private readonly create = true,
+  ) {}
+
+  async start(): Promise<void> {
+    this.offSession = this.client.onSession(() => void this.resync());
+    if (this.create) await this.client.ensurePath(this.path);
+    await this.list();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.offSession?.();
+  }
+
+  get(name: string): T | undefined {
+    return this.values.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  entries(): IterableIterator<[string, T]> {
+    return this.values.entries();
+  }
+
+  all(): IterableIterator<T> {
+    return this.values.values();
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  /** Children whose znode has no data. */
+  emptyNames(): string[] {
+    return [...this.empties];
+  }
+
+  private async resync(): Promise<void> {
+    if (this.closed) return;
+    this.known.clear();
+    try {
+      if (this.create) await this.client.ensurePath(this.path);
+      await this.list();
+    } catch (error) {
+      this.ignorable(error, "re-reading after a new session");
+    }
+  }
+
+  private async list(): Promise<void> {
+    if (this.closed) return;
+    let children: string[];
+    try {
+      children = await this.client.getChildren(this.path, (event) => this.onChildren(event));
+    } catch (error) {
+      if (!(error instanceof NoNodeError) || this.create) throw error;
+      // Not there (yet): list once it is created; never create it (zookeeper.md §3.9).
+      if ((await this.client.exists(this.path, () => void this.list().catch((e: unknown) => this.ignorable(e, "listing")))) !== null) return this.list();
+      for (const name of [...this.known]) this.remove(name);
+      return;
+    }
+    const current = new Set(children);
+    for (const name of [...this.known]) {
+      if (!current.has(name)) this.remove(name);
+    }
+    await Promise.all(children.filter((name) => !this.known.has(name)).map((name) => this.read(name, "added")));
+  }
+
+  private onChildren(event: WatchEvent): void {
+    if (this.closed) return;
+    this.list().catch((error: unknown) => this.ignorable(error, "listing"));
+  }
+
+  private async read(name: string, kind: ChangeKind): Promise<void> {
+    if (this.closed) return;
+    this.known.add(name);
+    const path = `${this.path}/${name}`;
+    let data: Buffer;
+    try {
+      data = (await this.client.get(path, (event) => this.onData(name, event))).data;
+    } catch (error) {
+      if (error instanceof NoNodeError) return this.remove(name);
+      throw error;
+    }
+    const decoded = this.decodeSafely(name, data, path);
+    this.empties.delete(name);
+    if (decoded === "empty") {
+      this.empties.add(name);
+      this.values.delete(name);
+    } else if (decoded === null) {
+      this.values.delete(name);
+    } else {
+      this.values.set(name, decoded);
+    }
+    this.onChange(name, kind);
+  }
+
+  private decodeSafely(name: string, data: Buffer, path: string): T | "empty" | null {
+    try {
+      return this.decode(name, data, path);
+    } catch (error) {
+      this.log.warn({ err: error, path }, "skipping a record that cannot be read");
+      return null;
+    }
+  }
+
+  private onData(name: string, event: WatchEvent): void {
+    if (this.closed) return;
+    if (event.type === "deleted") return this.remove(name);
+    this.read(name, "changed").catch((error: unknown) => this.ignorable(error, `reading ${name}`));
+  }
+
+  private remove(name: string): void {
+    const had = this.known.delete(name);
+    this.values.delete(name);
+    this.empties.delete(name);
+    if (had) this.onChange(name, "removed");
+  }
+
+  private ignorable(error: unknown, what: string): void {
+    if (this.closed || error instanceof ClientClosedError || error instanceof SessionExpiredError) return;
+    this.log.warn({ err: error, path: this.path }, `watch cache: ${what} failed`);
+  }
+}

@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { test, type TestContext } from "node:test";
+import { nodepoolConfigSchema, type NodepoolConfig } from "../../../schema/index.ts";
+import { fakeCloud, resetFakeClouds } from "../../../engine/drivers/fake/index.ts";
+import { Launcher } from "../../../engine/launcher/launcher.ts";
+import { asBuildId, type NodeId } from "../../../engine/zk/ids.ts";
+import type { NodepoolZk } from "../../../engine/zk/nodepool-zk.ts";
+import { newBuild, newUpload } from "../../../engine/zk/records/image.ts";
+import { newRequest, type NodeRequestRecord } from "../../../engine/zk/records/request.ts";
+import { quietLogger, waitFor, zkForTest } from "../../helpers/zk.ts";
+
+function config(overrides: { minReady?: number; maxServers?: number; provider?: string; extraLabels?: string[] } = {}): NodepoolConfig {
+  const provider = overrides.provider ?? "fake-provider";
+  return nodepoolConfigSchema.parse({
+    labels: [{ name: "fake-label", "min-ready": overrides.minReady ?? 0 }, { name: "cloud-label" }],
+    diskimages: [{ name: "fake-image" }],
+    providers: [
+      {
+        name: provider,
+        driver: "fake",
+        cloud: "fake",
+        "region-name": "fake-region",
+        rate: 0.0001,
+        "fake-cloud": { "boot-delay": 0, "max-instances": -1, "max-cores": -1 },
+        diskimages: [{ name: "fake-image" }],
+        "cloud-images": [{ name: "precise", "image-name": "Fake Precise" }],
+        pools: [
+          {
+            name: "main",
+            "max-servers": overrides.maxServers ?? 96,
+            "availability-zones": ["az1"],
+            "node-attributes": { key1: "value1" },
+            labels: [
+              { name: "fake-label", diskimage: "fake-image", "min-ram": 8192, "flavor-name": "Fake" },
+              { name: "cloud-label", "cloud-image": "precise", "min-ram": 8192 },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+async function readyUpload(zk: NodepoolZk, provider = "fake-provider"): Promise<string> {
+  const build = await zk.storeBuild(newBuild("fake-image", { state: "ready", formats: ["qcow2"], username: "zuul" }));
+  const upload = await zk.storeUpload(
+    newUpload("fake-image", build.id ?? asBuildId("0"), provider, { state: "ready", externalId: "fake-image-id", externalName: "fake-image-1", format: "qcow2", username: "zuul" }),
+  );
+  return `/nodepool/images/fake-image/builds/${upload.buildId}/providers/${provider}/images/${upload.id}`;
+}
+
+async function startLauncher(t: TestContext, zk: NodepoolZk, cfg: NodepoolConfig, pid = process.pid): Promise<Launcher> {
+  const launcher = new Launcher({ zk, config: cfg, log: quietLogger, identity: { hostname: "test", pid }, cleanupIntervalMs: 500, retryIntervalMs: 300 });
+  await launcher.start();
+  t.after(() => launcher.stop());
+  return launcher;
+}
+
+async function requestState(zk: NodepoolZk, id: string, states: string[]): Promise<NodeRequestRecord> {
+  return waitFor(`request ${id} in ${states.join("/")}`, async () => {
+    const r = await zk.getNodeRequest(id as never);
+    return r && states.includes(r.state) ? r : undefined;
+  });
+}
+
+test("a request is fulfilled with a ready, unlocked node carrying the reference's fields", async (t) => {
+  resetFakeClouds();
+  const { zk } = await zkForTest(t);
+  const uploadPath = await readyUpload(zk);
+  await startLauncher(t, zk, config());
+  const started = Date.now();
+  const request = await zk.submitNodeRequest(newRequest({ nodeTypes: ["fake-label"], requestor: "zuul-test" }), 200);
+  const done = await requestState(zk, request.id!, ["fulfilled", "failed"]);
+  const elapsed = Date.now() - started;
+  assert.equal(done.state, "fulfilled");
+  assert.equal(done.nodes.length, 1);
+  const node = await zk.getNode(done.nodes[0] as NodeId);
+  assert.ok(node);
+  assert.equal(node.state, "ready");
+  assert.equal(node.allocatedTo, request.id);
+  assert.equal(node.launcher, "test-" + process.pid + "-PoolWorker.fake-provider-main");
+  assert.equal(node.cloud, "fake");
+  assert.equal(node.region, "fake-region");
+  assert.equal(node.az, "az1");
+  assert.equal(node.username, "zuul");
+  assert.equal(node.connectionType, "ssh");
+  assert.equal(node.connectionPort, 22);
+  assert.equal(node.imageId, uploadPath);
+  assert.deepEqual(node.resources, { cores: 4, instances: 1, ram: 8192 });
+  assert.deepEqual(node.attributes, { key1: "value1" });
+  assert.deepEqual(node.hostKeys, ["ssh-rsa FAKEKEY"]);
+  const locked = await zk.lockNode(done.nodes[0] as NodeId, { blocking: false });
+  await locked.lock.release();
+  t.diagnostic(`single request fulfilled in ${elapsed} ms`);
+});
+
+test("an unknown label fails the request; min-ready nodes come up unallocated", async (t) => {
+  resetFakeClouds();
+  const { zk } = await zkForTest(t);
+  await readyUpload(zk);
+  await startLauncher(t, zk, config({ minReady: 2 }));
+  const request = await zk.submitNodeRequest(newRequest({ nodeTypes: ["zorky-zumba"], requestor: "zuul-test" }), 200);
+  const failed = await requestState(zk, request.id!, ["failed", "fulfilled"]);
+  assert.equal(failed.state, "failed");
+  assert.equal(failed.declinedBy.length, 1);
+  await waitFor("two ready unallocated nodes", async () => {
+    const nodes = await zk.getNodes();
+    const ready = nodes.filter((n) => n.state === "ready" && n.allocatedTo === null && n.type[0] === "fake-label");
+    return ready.length === 2 && (await zk.getNodeRequests()).length === 1;
+  });
+});
+
+test("a used node is deleted with its server; a node returned unused is deallocated", async (t) => {
+  resetFakeClouds();
+  const { zk } = await zkForTest(t);
+  await startLauncher(t, zk, config());
+  const cloud = fakeCloud("fake-provider");
+  const ids: NodeId[] = [];
+  for (let i = 0; i < 2; i++) {
+    const request = await zk.submitNodeRequest(newRequest({ nodeTypes: ["cloud-label"], requestor: "zuul-test" }), 200);
+    const done = await requestState(zk, request.id!, ["fulfilled", "failed"]);
+    assert.equal(done.state, "fulfilled");
+    ids.push(done.nodes[0] as NodeId);
+    await zk.deleteNodeRequest(request.id!);
+  }
+  assert.equal(cloud.servers.size, 2);
+  const { lock, record } = await zk.lockNode(ids[0]!);
+  await zk.storeNode({ ...record, state: "used" }, lock);
+  await lock.release();
+  await waitFor("used node and its server gone", async () => (await zk.getNode(ids[0]!)) === null && cloud.servers.size === 1);
+  await waitFor("unused node deallocated", async () => (await zk.getNode(ids[1]!))?.allocatedTo === null);
+});
+
+test("two launchers on one ZooKeeper fulfil each request once and launch once for it", async (t) => {
+  resetFakeClouds();
+  const { zk, connectAnother } = await zkForTest(t);
+  await startLauncher(t, zk, config({ maxServers: 200 }), 1001);
+  await startLauncher(t, await connectAnother(), config({ maxServers: 200 }), 1002);
+  const ids = await Promise.all(
+    Array.from({ length: 30 }, () => zk.submitNodeRequest(newRequest({ nodeTypes: ["cloud-label"], requestor: "zuul-test" }), 200)),
+  );
+  const done = await Promise.all(ids.map((r) => requestState(zk, r.id!, ["fulfilled", "failed"])));
+  assert.ok(done.every((r) => r.state === "fulfilled"));
+  const nodes = await zk.getNodes();
+  assert.equal(nodes.length, 30);
+  assert.equal(new Set(done.map((r) => r.nodes[0])).size, 30);
+  assert.equal(fakeCloud("fake-provider").servers.size, 30);
+});
