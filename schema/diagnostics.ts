@@ -47,10 +47,9 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 /** Errors first would lose the reading order; people fix files top to bottom, so sort by position. */
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  // Plain comparison: localeCompare would load a collator for file names that need none.
+  const byFile = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return [...diagnostics].sort(
-    (a, b) =>
-      a.file.localeCompare(b.file) ||
-      (a.line ?? 0) - (b.line ?? 0) ||
-      (a.column ?? 0) - (b.column ?? 0),
+    (a, b) => byFile(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
   );
 }

@@ -120,8 +120,16 @@ function syntaxDiagnostic(error: YAMLError, text: string, file: string, lines: L
 /** Duplicate keys: the reference keeps the last; point at both so the person can choose. */
 function duplicateKeys(root: Node | null, file: string, lines: LineCounter): Diagnostic[] {
   const found: Diagnostic[] = [];
-  const walk = (node: unknown, path: PathSegment[]): void => {
-    if (isSeq(node)) node.items.forEach((item, i) => walk(item, [...path, i]));
+  // One path stack for the whole walk: this runs over every node of large files.
+  const path: PathSegment[] = [];
+  const walk = (node: unknown): void => {
+    if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        path.push(i);
+        walk(item);
+        path.pop();
+      });
+    }
     if (!isMap(node)) return;
     const seen = new Map<string, Pair>();
     for (const pair of node.items) {
@@ -142,10 +150,12 @@ function duplicateKeys(root: Node | null, file: string, lines: LineCounter): Dia
         });
       }
       seen.set(key, pair);
-      walk(pair.value, [...path, key]);
+      path.push(key);
+      walk(pair.value);
+      path.pop();
     }
   };
-  walk(root, []);
+  walk(root);
   return found;
 }
 
