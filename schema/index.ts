@@ -58,4 +58,3 @@ export { parseYaml } from "./yaml-source.ts";
 export type { ParsedYaml, Position, SourceMap } from "./yaml-source.ts";
 export { ConfigRuntimeError, checkRuntimeRequirements } from "./runtime.ts";
 export type { ConfigRole } from "./runtime.ts";
-export { DEFAULT_IMAGE_FORMAT, effectiveFormats } from "./diskimage-formats.ts";
