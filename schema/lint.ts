@@ -65,7 +65,8 @@ function formatPlaceholders(provider: RawRecord, path: PathSegment[]): Finding[]
   return Object.entries(formatRoots).flatMap(([key, roots]) => {
     const format = stringAt(provider, key);
     if (format === undefined) return [];
-    const used = [...format.matchAll(/\{([^{}.[\]!:]*)/g)].map((m) => m[1] ?? "");
+    // `{{` and `}}` are literal braces in Python's str.format.
+    const used = [...format.replaceAll("{{", "").replaceAll("}}", "").matchAll(/\{([^{}.[\]!:]*)/g)].map((m) => m[1] ?? "");
     return used
       .filter((root) => !roots.includes(root))
       .map((root) => warning("lint.format-placeholder", [...path, key], `placeholder '{${root}}' is not one of ${roots.map((r) => `{${r}}`).join(", ")}; it fails when used`));

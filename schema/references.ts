@@ -14,8 +14,11 @@ function names(owner: unknown, key: string): Set<string> {
   return new Set(recordsOf(owner, key).flatMap(([item]) => stringAt(item, "name") ?? []));
 }
 
+/** The names that exist, for the message; a long list is cut, the suggestion names the likely one. */
 function listed(defined: Set<string>): string {
-  return defined.size === 0 ? "none are defined" : `defined: ${[...defined].join(", ")}`;
+  if (defined.size === 0) return "none are defined";
+  const names = [...defined];
+  return names.length <= 10 ? `defined: ${names.join(", ")}` : `defined: ${names.slice(0, 10).join(", ")} and ${names.length - 10} more`;
 }
 
 function undefinedRef(code: string, path: PathSegment[], what: string, name: string, where: string, defined: Set<string>): Finding {
