@@ -11,7 +11,8 @@
  *
  * Types come from the zod schemas in schema/ and are defined nowhere else.
  */
-import type { NodepoolConfigInput } from "../schema/index.ts";
+// From config.ts rather than the schema index: editors and the type-check then load only the schemas.
+import type { NodepoolConfigInput } from "../schema/config.ts";
 import { recordSite } from "./_sites.ts";
 import { SECRET_MARKER, type Secret } from "./secret.ts";
 

@@ -4,7 +4,7 @@
  */
 import type * as TS from "typescript";
 import { typescript } from "./typescript.ts";
-import { join, resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { dslEntry, packageRoot } from "./package-root.ts";
 
 export interface TypeProblem {
@@ -51,7 +51,15 @@ export function typecheckConfig(files: string | string[]): TypeProblem[] {
   const ts = typescript();
   const roots = (Array.isArray(files) ? files : [files]).map((file) => resolve(file));
   const program = ts.createProgram({ rootNames: roots, options: compilerOptions() });
-  const diagnostics = ts.getPreEmitDiagnostics(program);
+  // Only the operator's files are checked: this package's own sources are checked by its build,
+  // and checking them again would take most of the time.
+  const own = join(packageRoot(), sep);
+  const userFiles = program.getSourceFiles().filter((source) => !source.fileName.startsWith(own) && !source.isDeclarationFile);
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...userFiles.flatMap((source) => [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]),
+  ];
   return diagnostics.map((diagnostic) => {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
     if (diagnostic.file === undefined || diagnostic.start === undefined) {
