@@ -92,7 +92,8 @@ export class Launcher {
     const client = this.zk.client;
     const changed = (what: string) => () => this.trigger(what);
     this.nodes = new WatchedChildren(client, P.NODE_ROOT, (name, data, path) => withId(decodeNode(asNodeId(name), data, path), asNodeId(name)), (name) => {
-      this.executor.clearBusy(name);
+      // A node whose lock we watch stays busy until the lock is released, whatever it changes to.
+      if (!this.lockWatches.has(name)) this.executor.clearBusy(name);
       this.trigger("node changed");
     }, this.log);
     this.requests = new WatchedChildren(client, P.REQUEST_ROOT, (name, data, path) => withId(decodeRequest(asRequestId(name), data, path), asRequestId(name)), (name, kind) => {
@@ -120,6 +121,7 @@ export class Launcher {
       cachedRequest: (id) => this.requests.get(id),
       trigger: (reason) => this.trigger(reason),
       watchLock: (key, path) => this.watchLock(key, path),
+      probeLock: (key, path) => this.probeLock(key, path),
     });
   }
 
@@ -246,6 +248,26 @@ export class Launcher {
     // Deadlines already past are retried by the retry interval (their node was busy).
     if (next <= now) return;
     this.deadlineTimer = setTimeout(() => this.trigger("deadline"), Math.min((next - now) * 1000 + 5, 2 ** 31 - 1));
+  }
+
+  private async probeLock(key: string, path: string): Promise<boolean> {
+    if (this.lockWatches.has(key)) return true;
+    this.lockWatches.add(key);
+    const release = (): void => {
+      this.lockWatches.delete(key);
+      this.executor.clearBusy(key);
+      this.trigger("lock released");
+    };
+    let contenders: string[];
+    try {
+      contenders = await this.zk.client.getChildren(path, release);
+    } catch {
+      contenders = [];
+    }
+    if (contenders.length > 0) return true;
+    // Free: the watch stays armed (it fires when we take the lock), but nobody waits on it.
+    this.lockWatches.delete(key);
+    return false;
   }
 
   private watchLock(key: string, path: string): void {

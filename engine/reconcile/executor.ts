@@ -9,7 +9,7 @@
 import type { BootImage, Provider, ServerId } from "../drivers/driver.ts";
 import { runLaunch } from "../launcher/launch.ts";
 import type { Logger } from "../log.ts";
-import { LockBusyError, RecordGoneError } from "../zk/errors.ts";
+import { LockBusyError, NoNodeError, RecordGoneError } from "../zk/errors.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 import { ZkLock } from "../zk/lock.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
@@ -60,11 +60,18 @@ export interface ExecutorContext {
   trigger(reason: string): void;
   /** Called when a lock was found busy: watch it, and trigger when it is released. */
   watchLock(key: string, lockPath: string): void;
+  /**
+   * Whether a lock has contenders now (zookeeper.md §3.8: "is locked" = a contender exists),
+   * watching it when it has; cheaper than a lock attempt that fails.
+   */
+  probeLock(key: string, lockPath: string): Promise<boolean>;
 }
 
 interface HeldRequest extends Handler {
   lock: ZkLock;
   nodeLocks: Map<NodeId, ZkLock>;
+  /** The request as last written under our lock (nobody else writes it while we hold the lock). */
+  record: NodeRequestRecord;
   /** Requestor, for launch statistics. */
   requestor: string | null;
   acceptedAt: number;
@@ -223,8 +230,9 @@ export class Executor {
       return;
     }
     const declinedBy = mergeDeclined(record.declinedBy, action.declinedBy);
-    await this.ctx.zk.storeNodeRequest({ ...withRequestState(record, "pending"), declinedBy }, lock);
+    const pending = await this.ctx.zk.storeNodeRequest({ ...withRequestState(record, "pending"), declinedBy }, lock);
     const handler: HeldRequest = {
+      record: pending,
       request: action.request,
       pool: pool.key,
       nodes: [],
@@ -352,14 +360,17 @@ export class Executor {
   private async fulfil(action: FulfilRequest): Promise<void> {
     const handler = this.handlers.get(action.request);
     if (!handler) return;
-    const record = await this.ctx.zk.getNodeRequest(action.request);
     // Node locks go first: the requestor locks the nodes as soon as it sees `fulfilled`.
     await this.releaseNodes(handler, false);
     this.handlers.delete(action.request);
-    if (record) {
-      await this.ctx.zk.storeNodeRequest({ ...withRequestState(record, "fulfilled"), nodes: action.nodes }, handler.lock);
+    try {
+      await this.ctx.zk.storeNodeRequest({ ...withRequestState(handler.record, "fulfilled"), nodes: action.nodes }, handler.lock);
+    } catch (error) {
+      // Deleted by its requestor meanwhile: nothing to fulfil.
+      if (!(error instanceof NoNodeError)) throw error;
+    } finally {
+      await handler.lock.release();
     }
-    await handler.lock.release();
     this.ctx.events.emit("request", {
       request: action.request,
       outcome: "fulfilled",
@@ -375,7 +386,7 @@ export class Executor {
     let record: NodeRequestRecord | null;
     if (handler) {
       lock = handler.lock;
-      record = await this.ctx.zk.getNodeRequest(action.request);
+      record = (await this.ctx.zk.getNodeRequest(action.request)) && handler.record;
     } else {
       const locked = await this.ctx.zk.lockNodeRequest(action.request);
       lock = locked.lock;
@@ -495,8 +506,15 @@ export class Executor {
 
   // ---- nodes ------------------------------------------------------------------------------
 
+  /** Locks a node without blocking; a node whose lock has contenders is left for when it is released. */
+  private async lockNodeIfFree(id: NodeId) {
+    const path = P.nodeLockPath(id);
+    if (await this.ctx.probeLock(id, path)) throw new LockBusyError(`node ${id} is locked by another party`, path);
+    return this.ctx.zk.lockNode(id, { blocking: false });
+  }
+
   private async withNodeLock(id: NodeId, work: (record: NodeRecord & { readonly id: NodeId }, lock: ZkLock) => Promise<void>): Promise<void> {
-    const { lock, record } = await this.ctx.zk.lockNode(id, { blocking: false });
+    const { lock, record } = await this.lockNodeIfFree(id);
     try {
       await work({ ...record, id }, lock);
     } finally {
@@ -523,7 +541,7 @@ export class Executor {
   /** The deleted-node worker's node deletion (behaviour.md §2.16). */
   private async deleteNode(action: DeleteNode): Promise<void> {
     const { zk } = this.ctx;
-    const { lock, record } = await zk.lockNode(action.node, { blocking: false });
+    const { lock, record } = await this.lockNodeIfFree(action.node);
     const node = { ...record, id: action.node };
     this.deletions.set(node.id, lock);
     try {

@@ -61,7 +61,7 @@ export type ObservedNode = NodeRecord & { readonly id: NodeId };
 
 export type ObservedRequest = NodeRequestRecord & { readonly id: RequestId };
 
-export type RegisteredLauncher = Pick<LauncherRecord, "id" | "providerName">;
+export type RegisteredLauncher = LauncherRecord;
 
 /** A request this process holds locked and is filling (the reference's request handler). */
 export interface Handler {

@@ -76,7 +76,7 @@ function observed(parts: Parts = {}): Observed {
   return {
     nodes: new Map((parts.nodes ?? []).map((n) => [n.id, n])),
     requests: new Map((parts.requests ?? []).map((r) => [r.id, r])),
-    launchers: parts.launchers ?? [{ id: LAUNCHER, providerName: "p1" }],
+    launchers: parts.launchers ?? [registered(LAUNCHER, "p1")],
     readyUploads: parts.readyUploads ?? new Set(["img/p1"]),
     providers:
       parts.providers ??
@@ -99,6 +99,8 @@ function observed(parts: Parts = {}): Observed {
     cleanupDue: parts.cleanupDue ?? false,
   };
 }
+
+const registered = (id: string, providerName: string) => ({ id: asLauncherId(id), providerName, supportedLabels: [], extra: {} });
 
 const kinds = (actions: Action[]): string[] => actions.map((a) => a.kind);
 
@@ -141,7 +143,7 @@ test("an unknown label is declined, and failed when every launcher declined", ()
   assert.match(decline.reason, /zorky-zumba not available/);
   const other = observed({
     requests: [request("200-0000000001", { nodeTypes: ["zorky-zumba"] })],
-    launchers: [{ id: LAUNCHER, providerName: "p1" }, { id: asLauncherId("fake-1"), providerName: "other" }],
+    launchers: [registered(LAUNCHER, "p1"), registered("fake-1", "other")],
   });
   const stays = plan(desired(), other, NOW)[0]!;
   assert.ok(stays.kind === "decline" && !stays.fail);
@@ -187,7 +189,7 @@ test("a min-ready request at capacity is declined rather than paused", () => {
 });
 
 test("provider preference: yield while a launcher of the preferred provider has not declined", () => {
-  const launchers = [{ id: LAUNCHER, providerName: "p1" }, { id: asLauncherId("x-PoolWorker.p2-main"), providerName: "p2" }];
+  const launchers = [registered(LAUNCHER, "p1"), registered("x-PoolWorker.p2-main", "p2")];
   const preferring = request("200-0000000001", { provider: "p2" });
   assert.deepEqual(plan(desired(), observed({ launchers, requests: [preferring] }), NOW), []);
   const declined = request("200-0000000001", { provider: "p2", declinedBy: [asLauncherId("x-PoolWorker.p2-main")] });
