@@ -56,14 +56,17 @@ const typeWords: Record<string, string> = {
   record: "a mapping",
 };
 
-/** What was found, in the words of the spec's types; strings are echoed only when short and not secret. */
+/** What was found, in the words of the spec's types; values are repeated only when short and not secret. */
 export function describeValue(value: unknown, echo: boolean): string {
   if (value === null) return "nothing (null; remove the key or give a value)";
   if (value instanceof Date) return "a date (quote it to make it a string)";
   if (Array.isArray(value)) return "a list";
   if (isRecord(value)) return "a mapping";
-  if (typeof value === "boolean") return `a boolean (${value})`;
-  if (typeof value === "number") return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
+  if (typeof value === "boolean") return echo ? `a boolean (${value})` : "a boolean";
+  if (typeof value === "number") {
+    const kind = Number.isInteger(value) ? "integer" : "number";
+    return echo ? `the ${kind} ${value}` : `${kind === "integer" ? "an" : "a"} ${kind}`;
+  }
   if (typeof value === "string") return echo && value.length <= 40 ? `the string '${value}'` : "a string";
   return typeof value;
 }
@@ -90,9 +93,11 @@ function unknownKeyFinding(path: PathSegment[], key: string, allowed: string[], 
   return error("schema.unknown-key", [...path, key], message, { at: "key", ...(suggestion ? { suggestion } : {}) });
 }
 
-function issueFindings(issue: Issue, root: z.ZodType, raw: unknown, echo: boolean): Finding[] {
+function issueFindings(issue: Issue, root: z.ZodType, raw: unknown, echoValues: boolean): Finding[] {
   const path = issue.path.filter((p): p is PathSegment => typeof p !== "symbol");
   const value = valueAt(raw, path);
+  // DIB env-vars may hold credentials even in the main file: never repeat their values.
+  const echo = echoValues && !path.includes("env-vars");
   switch (issue.code) {
     case "unrecognized_keys": {
       const allowed = keysOf(schemaAt(root, raw, path));

@@ -156,7 +156,7 @@ providers:
     diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.path, d.message]),
     [
       ["schema.type", "labels", "expected a list, got nothing (null; remove the key or give a value)"],
-      ["schema.type", "diskimages[0].env-vars.DIB_CHECKSUM", "expected a string, got the integer 1"],
+      ["schema.type", "diskimages[0].env-vars.DIB_CHECKSUM", "expected a string, got an integer"],
       ["schema.type", "diskimages[0].release", "expected a string or an integer, got the number 7.5"],
       ["schema.type", "providers[0].rate", "expected a number, got the string 'fast'"],
       ["schema.type", "providers[0].diskimages[0].meta.retries", "expected a string (upload meta values must be strings; quote numbers and booleans)"],

@@ -81,3 +81,9 @@ test("a main file without zookeeper-servers is valid (the secure file or the dae
   assert.deepEqual(config["zookeeper-servers"], []);
   assert.deepEqual(warnings, []);
 });
+
+test("a wrongly typed env-var value is not repeated in the message, even in the main file", () => {
+  const [d] = loadInvalid("diskimages:\n  - name: a\n    formats: [raw]\n    env-vars:\n      PASSWORD: 123456\n");
+  assert.equal(d?.message, "expected a string, got an integer");
+  assert.doesNotMatch(formatDiagnostic(d!), /123456/);
+});
