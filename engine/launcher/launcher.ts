@@ -71,6 +71,8 @@ export class Launcher {
   private readonly uploads: UploadIndex;
   private readonly lockWatches = new Set<string>();
   private scheduled = false;
+  private lastPassEnd = 0;
+  private lastPassMs = 0;
   private cleanupDue = false;
   private readyFlag = false;
   private deadlineTimer: NodeJS.Timeout | undefined;
@@ -214,14 +216,21 @@ export class Launcher {
     return actions;
   }
 
-  /** Asks for a pass soon; many triggers in one turn of the event loop make one pass. */
+  /**
+   * Asks for a pass soon; many triggers make one pass. An idle launcher passes at once; a busy
+   * one waits as long as its last pass took, so planning never takes more than half the CPU
+   * and events arriving meanwhile are handled together.
+   */
   trigger(reason: string): void {
     if (this.scheduled || !this.readyFlag) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const run = (): void => {
       this.scheduled = false;
       this.pass(reason);
-    });
+    };
+    const wait = this.lastPassEnd + this.lastPassMs - performance.now();
+    if (wait > 0) setTimeout(run, wait);
+    else setImmediate(run);
   }
 
   private pass(reason: string): void {
@@ -236,6 +245,8 @@ export class Launcher {
       if (actions.length > 0) this.log.debug({ reason, actions: actions.length }, "reconcile pass");
       for (const action of actions) void this.executor.start(action);
       this.scheduleDeadline(observed, now);
+      this.lastPassEnd = performance.now();
+      this.lastPassMs = this.lastPassEnd - started;
     } catch (error) {
       this.log.error({ err: error }, "reconcile pass failed");
     }

@@ -32,6 +32,25 @@ export interface PassContext {
   pausedPools: Set<string>;
   /** Node launches in progress or decided, per provider (for max-concurrency). */
   launching: Map<string, number>;
+  /** Ready, unallocated nodes by `<provider>-<pool>/<label>`, built on first use in a pass. */
+  idle?: Map<string, ObservedNode[]>;
+}
+
+function idleNodes(ctx: PassContext, pool: PoolDesired, label: string): readonly ObservedNode[] {
+  if (!ctx.idle) {
+    const idle = new Map<string, ObservedNode[]>();
+    for (const node of ctx.observed.nodes.values()) {
+      if (node.state !== "ready" || node.allocatedTo !== null || node.provider === null || node.pool === null) continue;
+      for (const l of node.type) {
+        const key = `${node.provider}-${node.pool}/${l}`;
+        const list = idle.get(key);
+        if (list) list.push(node);
+        else idle.set(key, [node]);
+      }
+    }
+    ctx.idle = idle;
+  }
+  return ctx.idle.get(`${pool.key}/${label}`) ?? [];
 }
 
 /** Whether the image of a label is available in a provider (decline check 3, min-ready 2.13). */
@@ -96,9 +115,7 @@ export interface Fill {
 
 /** A ready, unallocated node of this pool carrying `label`, free to take (§2.7 reuse). */
 function reusable(ctx: PassContext, pool: PoolDesired, label: string, az: string | null): ObservedNode | undefined {
-  for (const node of ctx.observed.nodes.values()) {
-    if (node.state !== "ready" || node.allocatedTo !== null) continue;
-    if (node.provider !== pool.provider || node.pool !== pool.name || !node.type.includes(label)) continue;
+  for (const node of idleNodes(ctx, pool, label)) {
     if (ctx.claimed.has(node.id) || ctx.observed.heldNodes.has(node.id) || ctx.observed.busy.has(node.id)) continue;
     if (az !== null && node.az !== null && node.az !== az) continue;
     return node;
