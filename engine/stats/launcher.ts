@@ -6,12 +6,11 @@
 import type { Logger } from "../log.ts";
 import type { EngineEventEmitter, LaunchEvent, LeakEvent, PoolEvent } from "../reconcile/events.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
-import type { LauncherRecord } from "../zk/records/launcher.ts";
-import type { NodeRecord } from "../zk/records/node.ts";
 import type { StatsClient } from "./client.ts";
 import { launchMetrics } from "./launch.ts";
 import { leakMetrics } from "./leaks.ts";
 import { MaxServersGauge } from "./max-servers.ts";
+import type { LauncherCounted, NodeCounted } from "./node-gauges.ts";
 import { StatsWorker, type NodeStatsView, type StatsWorkerOptions } from "./stats-worker.ts";
 
 export interface LauncherStatsOptions {
@@ -58,7 +57,7 @@ export function attachLauncherStats(options: LauncherStatsOptions): LauncherStat
 /** What `launcherNodeView` needs of the launcher (engine/launcher/launcher.ts `Launcher`). */
 export interface ObservingLauncher {
   readonly events: EngineEventEmitter;
-  observe(): { readonly nodes: ReadonlyMap<string, NodeRecord>; readonly launchers: readonly LauncherRecord[] };
+  observe(): { readonly nodes: ReadonlyMap<string, NodeCounted>; readonly launchers: readonly LauncherCounted[] };
 }
 
 /**
