@@ -1,4 +1,6 @@
 import { Option } from "clipanion";
+import { homedir } from "node:os";
+import { resolve } from "node:path";
 import type { ConfigResult } from "../../schema/index.ts";
 import { formatDiagnostic } from "../../schema/index.ts";
 import { readConfigSource } from "../../engine/config-source.ts";
@@ -16,6 +18,11 @@ export async function validateConfigSource(path: string, opts: ValidateSourceOpt
     typecheck: opts.typecheck ?? true,
     ...(opts.securePath === undefined ? {} : { securePath: opts.securePath }),
   });
+}
+
+/** Command-line paths have `~` expanded and are made absolute, as the reference does (spec/config.md §1.1). */
+export function commandLinePath(path: string): string {
+  return resolve(path.replace(/^~(?=$|\/)/, homedir()));
 }
 
 function plural(count: number, word: string): string {
@@ -48,12 +55,13 @@ export class ConfigValidateCommand extends NodepoolCommand {
   });
 
   async run(): Promise<number> {
-    const result = await validateConfigSource(this.config, {
+    const config = commandLinePath(this.config);
+    const result = await validateConfigSource(config, {
       typecheck: this.typecheck,
-      ...(this.secure === undefined ? {} : { securePath: this.secure }),
+      ...(this.secure === undefined ? {} : { securePath: commandLinePath(this.secure) }),
     });
     for (const diagnostic of result.diagnostics) this.context.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
-    const summary = `${summarise(this.config, result)}\n`;
+    const summary = `${summarise(config, result)}\n`;
     if (result.ok) this.context.stdout.write(summary);
     else this.context.stderr.write(summary);
     return result.ok ? 0 : 1;

@@ -90,3 +90,12 @@ test("a file that appears while the command retries is read", async (t) => {
   const result = await running;
   assert.equal(result.exitCode, 0, result.stderr);
 });
+
+test("-c and -s paths are made absolute and ~ is expanded", async () => {
+  const result = await execa(bin, ["config-validate", "-c", "config_validate/good.yaml"], { cwd: fixturesDir, reject: false });
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`^${fixturesDir}config_validate/good.yaml: valid`));
+  const home = await execa(bin, ["config-validate", "-c", "~/no-such-nodepool.yaml"], { reject: false, env: { HOME: "/nonexistent-home" } });
+  assert.equal(home.exitCode, 2);
+  assert.match(home.stderr, /\/nonexistent-home\/no-such-nodepool.yaml/);
+});
