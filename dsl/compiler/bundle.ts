@@ -5,6 +5,7 @@
  */
 import { build, type Message, type Plugin } from "esbuild";
 import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { dslEntry, dslEvaluator } from "./package-root.ts";
 
 export interface ConfigBundle {
@@ -63,6 +64,13 @@ export async function bundleConfig(file: string, outfile: string): Promise<{ bun
       metafile: true,
       logLevel: "silent",
       plugins: [provideDsl],
+      // The bundle runs from a temporary file: `import.meta` names the config file instead, so a config
+      // can read files beside it (`new URL("./hosts.json", import.meta.url)`).
+      define: {
+        "import.meta.url": JSON.stringify(pathToFileURL(entry).href),
+        "import.meta.filename": JSON.stringify(entry),
+        "import.meta.dirname": JSON.stringify(dirname(entry)),
+      },
       // CommonJS packages bundled into an ES module still call require() for Node built-ins.
       banner: { js: `import { createRequire as __nodepoolRequire } from "node:module"; const require = __nodepoolRequire(${JSON.stringify(entry)});` },
     });

@@ -10,6 +10,9 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Evaluation } from "../_evaluate.ts";
 
+/** A config that computes its value (reads files, calls services) gets this long to settle. */
+const EVALUATION_TIMEOUT_MS = 60_000;
+
 const RUNNER = `
 const { parentPort, workerData } = require("node:worker_threads");
 process.setSourceMapsEnabled(true);
@@ -27,23 +30,24 @@ export async function evaluationDir(): Promise<string> {
 export async function evaluateBundle(code: string, dir: string, outfile: string): Promise<Evaluation> {
   try {
     await writeFile(outfile, code);
-    return await new Promise<Evaluation>((resolvePromise, reject) => {
+    return await new Promise<Evaluation>((resolvePromise) => {
       // The config's own console output must not mix with YAML written to stdout.
       const worker = new Worker(RUNNER, { eval: true, stdout: true, workerData: { url: pathToFileURL(outfile).href } });
       worker.stdout.pipe(process.stderr);
-      let settled = false;
-      worker.once("message", (evaluation: Evaluation) => {
-        settled = true;
+      const settle = (evaluation: Evaluation): void => {
+        clearTimeout(timer);
         resolvePromise(evaluation);
         void worker.terminate();
-      });
-      worker.once("error", (error) => {
-        settled = true;
-        resolvePromise({ ok: false, message: error.message, stack: error.stack ?? "" });
-      });
-      worker.once("exit", (exitCode) => {
-        if (!settled) reject(new Error(`the config evaluation ended (exit ${exitCode}) without a result; does it call process.exit()?`));
-      });
+      };
+      const timer = setTimeout(
+        () => settle({ ok: false, message: `the default export did not settle within ${EVALUATION_TIMEOUT_MS / 1000} s`, stack: "" }),
+        EVALUATION_TIMEOUT_MS,
+      );
+      worker.once("message", settle);
+      worker.once("error", (error) => settle({ ok: false, message: error.message, stack: error.stack ?? "" }));
+      worker.once("exit", (exitCode) =>
+        settle({ ok: false, message: `the config ended the evaluation (exit ${exitCode}) without a result; does it call process.exit()?`, stack: "" }),
+      );
     });
   } finally {
     await rm(dir, { recursive: true, force: true });

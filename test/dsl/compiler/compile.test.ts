@@ -52,7 +52,8 @@ async function compileErrors(t: import("node:test").TestContext, files: Record<s
 
 test("a config imports local modules and npm packages, and may export an async function", async (t) => {
   const dir = writeFiles(t, {
-    "regions.ts": `export const regions = ["r1", "r2"];\n`,
+    "regions.ts": `import { readFileSync } from "node:fs";\nexport const regions: string[] = JSON.parse(readFileSync(new URL("./regions.json", import.meta.url), "utf8"));\n`,
+    "regions.json": `["r1", "r2"]\n`,
     // A CommonJS package that requires a Node built-in: bundled into the ES module the compiler runs.
     "node_modules/zone-names/package.json": `{ "name": "zone-names", "version": "1.0.0", "main": "index.js" }\n`,
     "node_modules/zone-names/index.js": `const path = require("node:path");\nexports.zone = (r) => path.posix.join("zones", r);\n`,
@@ -139,6 +140,9 @@ test("a config that throws, exports a function value or has a syntax error gets 
 
   const empty = await compileErrors(t, { "nodepool.config.ts": `export const x = 1;\n` });
   assert.match(empty.errors[0]?.message ?? "", /no default export/);
+
+  const exiting = await compileErrors(t, { "nodepool.config.ts": `process.exit(3);\nexport default {};\n` });
+  assert.match(exiting.errors[0]?.message ?? "", /exit 3.*process\.exit/);
 });
 
 test("type errors are reported as file:line:col unless the type-check is skipped", async (t) => {
