@@ -82,6 +82,8 @@ export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
       clearTimeout(timer);
       await checkpointed;
       if (sessionLost(error)) return { node: { ...node, state: "failed" }, result: "error.zksession" };
+      // Stopping or session lost: abandon; the node stays `building`, unlocked, for cleanup.
+      if (task.signal.aborted) return { node: { ...node, state: "failed" }, result: "error.zksession" };
       const launchError = error instanceof LaunchError ? error : null;
       const result = launchError?.result ?? "error.unknown";
       log.warn({ err: error, node: node.id, provider: provider.name, attempt, attempts }, "launch attempt failed");

@@ -1,67 +1,10 @@
 import assert from "node:assert/strict";
-import { test, type TestContext } from "node:test";
-import { nodepoolConfigSchema, type NodepoolConfig } from "../../../schema/index.ts";
+import { test } from "node:test";
 import { fakeCloud, resetFakeClouds } from "../../../engine/drivers/fake/index.ts";
-import { Launcher } from "../../../engine/launcher/launcher.ts";
-import { asBuildId, type NodeId } from "../../../engine/zk/ids.ts";
-import type { NodepoolZk } from "../../../engine/zk/nodepool-zk.ts";
-import { newBuild, newUpload } from "../../../engine/zk/records/image.ts";
-import { newRequest, type NodeRequestRecord } from "../../../engine/zk/records/request.ts";
-import { quietLogger, waitFor, zkForTest } from "../../helpers/zk.ts";
-
-function config(overrides: { minReady?: number; maxServers?: number; provider?: string; extraLabels?: string[] } = {}): NodepoolConfig {
-  const provider = overrides.provider ?? "fake-provider";
-  return nodepoolConfigSchema.parse({
-    labels: [{ name: "fake-label", "min-ready": overrides.minReady ?? 0 }, { name: "cloud-label" }],
-    diskimages: [{ name: "fake-image" }],
-    providers: [
-      {
-        name: provider,
-        driver: "fake",
-        cloud: "fake",
-        "region-name": "fake-region",
-        rate: 0.0001,
-        "fake-cloud": { "boot-delay": 0, "max-instances": -1, "max-cores": -1 },
-        diskimages: [{ name: "fake-image" }],
-        "cloud-images": [{ name: "precise", "image-name": "Fake Precise" }],
-        pools: [
-          {
-            name: "main",
-            "max-servers": overrides.maxServers ?? 96,
-            "availability-zones": ["az1"],
-            "node-attributes": { key1: "value1" },
-            labels: [
-              { name: "fake-label", diskimage: "fake-image", "min-ram": 8192, "flavor-name": "Fake" },
-              { name: "cloud-label", "cloud-image": "precise", "min-ram": 8192 },
-            ],
-          },
-        ],
-      },
-    ],
-  });
-}
-
-async function readyUpload(zk: NodepoolZk, provider = "fake-provider"): Promise<string> {
-  const build = await zk.storeBuild(newBuild("fake-image", { state: "ready", formats: ["qcow2"], username: "zuul" }));
-  const upload = await zk.storeUpload(
-    newUpload("fake-image", build.id ?? asBuildId("0"), provider, { state: "ready", externalId: "fake-image-id", externalName: "fake-image-1", format: "qcow2", username: "zuul" }),
-  );
-  return `/nodepool/images/fake-image/builds/${upload.buildId}/providers/${provider}/images/${upload.id}`;
-}
-
-async function startLauncher(t: TestContext, zk: NodepoolZk, cfg: NodepoolConfig, pid = process.pid): Promise<Launcher> {
-  const launcher = new Launcher({ zk, config: cfg, log: quietLogger, identity: { hostname: "test", pid }, cleanupIntervalMs: 500, retryIntervalMs: 300 });
-  await launcher.start();
-  t.after(() => launcher.stop());
-  return launcher;
-}
-
-async function requestState(zk: NodepoolZk, id: string, states: string[]): Promise<NodeRequestRecord> {
-  return waitFor(`request ${id} in ${states.join("/")}`, async () => {
-    const r = await zk.getNodeRequest(id as never);
-    return r && states.includes(r.state) ? r : undefined;
-  });
-}
+import type { NodeId } from "../../../engine/zk/ids.ts";
+import { newRequest } from "../../../engine/zk/records/request.ts";
+import { waitFor, zkForTest } from "../../helpers/zk.ts";
+import { config, readyUpload, requestState, startLauncher } from "./fixtures.ts";
 
 test("a request is fulfilled with a ready, unlocked node carrying the reference's fields", async (t) => {
   resetFakeClouds();
