@@ -1,0 +1,22 @@
+/** What the build, upload and cleanup workers share: the connection, identity and current config. */
+import type { Provider } from "../drivers/driver.ts";
+import type { Logger } from "../log.ts";
+import type { StatsClient } from "../stats/client.ts";
+import type { NodepoolZk } from "../zk/nodepool-zk.ts";
+import type { NodepoolConfig } from "../../schema/index.ts";
+
+export interface BuilderContext {
+  readonly zk: NodepoolZk;
+  readonly log: Logger;
+  readonly stats: StatsClient;
+  readonly builderId: string;
+  readonly hostname: string;
+  readonly imagesDir: string;
+  /** The image command when a diskimage names no `dib-cmd`. */
+  readonly dibCommand: string;
+  /** The config of the current pass, and the key paths of its secret values. */
+  readonly config: NodepoolConfig;
+  readonly secretPaths: readonly string[];
+  /** Image-managing providers, started. */
+  readonly providers: ReadonlyMap<string, Provider>;
+}
