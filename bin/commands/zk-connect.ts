@@ -1,0 +1,63 @@
+import { existsSync } from "node:fs";
+import { readConfigSource } from "../../engine/config-source.ts";
+import { NodepoolError } from "../../engine/errors.ts";
+import { createLogger, type Logger } from "../../engine/log.ts";
+import { NodepoolZk, zkHostsFromConfig } from "../../engine/zk/index.ts";
+import { formatDiagnostic, type NodepoolConfig } from "../../schema/index.ts";
+import type { NodepoolCommand } from "./base.ts";
+
+/**
+ * How the ZooKeeper-using commands reach the tree: load the config (as the reference does),
+ * connect to `--zookeeper` if given, else to the config's `zookeeper-servers`, run, and
+ * disconnect. With `--zookeeper` a missing config file is fine: the command runs without one.
+ */
+
+/** A CLI must not hang on a ZooKeeper that is down: it fails after this long. */
+export const CLI_CONNECT_TIMEOUT_MS = 5_000;
+
+export class ConfigInvalidError extends NodepoolError {
+  readonly code = "config.invalid";
+  override readonly exitCode = 1;
+}
+
+export class NoZooKeeperError extends NodepoolError {
+  readonly code = "cli.no-zookeeper";
+  override readonly exitCode = 1;
+}
+
+export interface CliZk {
+  readonly zk: NodepoolZk;
+  /** Null when `--zookeeper` was given and there is no config file. */
+  readonly config: NodepoolConfig | null;
+  readonly log: Logger;
+}
+
+export async function loadCliConfig(command: NodepoolCommand): Promise<NodepoolConfig | null> {
+  if (command.zookeeper !== undefined && !existsSync(command.config)) return null;
+  const result = await readConfigSource(command.config, command.secure === undefined ? {} : { securePath: command.secure });
+  if (!result.ok) {
+    const problems = result.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
+    throw new ConfigInvalidError(`${command.config} is not a valid configuration (run nodepool config-validate):\n${problems.join("\n")}`);
+  }
+  return result.config;
+}
+
+export function zkHostsFor(command: NodepoolCommand, config: NodepoolConfig | null): string {
+  if (command.zookeeper !== undefined) return command.zookeeper;
+  const servers = config?.["zookeeper-servers"] ?? [];
+  if (servers.length === 0) throw new NoZooKeeperError(`${command.config} names no zookeeper-servers: add them, or pass --zookeeper HOST:PORT`);
+  return zkHostsFromConfig(servers);
+}
+
+export async function withZooKeeper<T>(command: NodepoolCommand, work: (session: CliZk) => Promise<T>): Promise<T> {
+  const log = createLogger({ name: "nodepool", debug: command.debug, destination: process.stderr });
+  // A command's output is its table; the client's routine info lines would only get in the way.
+  if (!command.debug && process.env.NODEPOOL_LOG_LEVEL === undefined) log.level = "warn";
+  const config = await loadCliConfig(command);
+  const zk = await NodepoolZk.connect({ hosts: zkHostsFor(command, config), connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS, logger: log });
+  try {
+    return await work({ zk, config, log });
+  } finally {
+    zk.close();
+  }
+}

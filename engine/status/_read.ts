@@ -1,0 +1,57 @@
+/**
+ * Reads for the listings that NodepoolZk does not offer in one call: every node together with
+ * whether its lock is held, pipelined so that 10,000 nodes list in well under a second.
+ * Internal to engine/status.
+ */
+import { asNodeId, decodeNode, MalformedRecordError, NoNodeError, paths, sortContenders } from "../zk/index.ts";
+import type { NodeId, NodepoolZk, NodeRecord } from "../zk/index.ts";
+
+export interface NodeWithLock {
+  readonly node: NodeRecord & { readonly id: NodeId };
+  readonly locked: boolean;
+}
+
+/**
+ * Nodes in ascending id order (all, or only `ids`), each with its lock state. The reference
+ * probes with a non-blocking acquire and release; reading the lock directory's contenders
+ * tells the same without writing to the tree: the lowest contender holds the lock, so any
+ * contender means "locked".
+ */
+export async function readNodesWithLocks(zk: NodepoolZk, ids?: readonly NodeId[]): Promise<NodeWithLock[]> {
+  const all = ids ?? (await zk.getNodeIds());
+  const read = await Promise.all([...all].sort().map((id) => readOne(zk, id)));
+  return read.filter((entry): entry is NodeWithLock => entry !== null);
+}
+
+async function readOne(zk: NodepoolZk, id: NodeId): Promise<NodeWithLock | null> {
+  const path = paths.nodePath(id);
+  let data: Buffer;
+  let hasChildren: boolean;
+  try {
+    const got = await zk.client.get(path);
+    data = got.data;
+    hasChildren = got.stat.numChildren > 0;
+  } catch (error) {
+    if (error instanceof NoNodeError) return null;
+    throw error;
+  }
+  let node: NodeRecord | "empty";
+  try {
+    node = decodeNode(asNodeId(id), data, path);
+  } catch (error) {
+    if (!(error instanceof MalformedRecordError)) throw error;
+    zk.log.warn({ path, err: error.message }, "skipping malformed record");
+    return null;
+  }
+  if (node === "empty") return null;
+  return { node: { ...node, id }, locked: hasChildren && (await isLocked(zk, id)) };
+}
+
+async function isLocked(zk: NodepoolZk, id: NodeId): Promise<boolean> {
+  try {
+    return sortContenders(await zk.client.getChildren(paths.nodeLockPath(id))).length > 0;
+  } catch (error) {
+    if (error instanceof NoNodeError) return false;
+    throw error;
+  }
+}

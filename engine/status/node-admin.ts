@@ -1,0 +1,118 @@
+/**
+ * The operator's node commands: `nodepool delete ID [--now]` (behaviour.md §5.3, §2.16) and
+ * `nodepool hold ID [--reason]` (an operator hold, §2.15). Both lock the node as Zuul and the
+ * launchers do, waiting at most a few seconds, and re-read it under the lock.
+ */
+import type { ProviderConfig } from "../../schema/index.ts";
+import type { Provider, ServerId } from "../drivers/driver.ts";
+import { NodepoolError } from "../errors.ts";
+import { asNodeId, RecordGoneError, withNodeState } from "../zk/index.ts";
+import type { Locked, NodeId, NodepoolZk, NodeRecord, NodeState } from "../zk/index.ts";
+
+/** How long the CLI waits for a node lock (the reference's 5 s). */
+export const NODE_LOCK_TIMEOUT_MS = 5_000;
+
+/** A node that cannot be held in its current state. */
+export class NodeNotHoldableError extends NodepoolError {
+  readonly code = "status.node-not-holdable";
+  override readonly exitCode = 1;
+}
+
+/** `delete --now` was asked without the provider configuration it needs. */
+export class ProvidersUnknownError extends NodepoolError {
+  readonly code = "status.providers-unknown";
+  override readonly exitCode = 1;
+}
+
+type IdentifiedNode = NodeRecord & { readonly id: NodeId };
+
+export type NodeDeleteOutcome =
+  | { readonly kind: "not-found" }
+  /** Marked `deleting`; the launchers' deleted-node worker does the rest. */
+  | { readonly kind: "marked"; readonly node: IdentifiedNode }
+  /** Server and record deleted by this process. */
+  | { readonly kind: "deleted"; readonly node: IdentifiedNode }
+  | { readonly kind: "provider-not-configured"; readonly node: IdentifiedNode };
+
+export interface NodeDeleteOptions {
+  /** Delete the server and the record now instead of leaving it to the launchers. */
+  readonly now?: boolean;
+  /** The configured providers (needed with `now`). */
+  readonly providers?: readonly ProviderConfig[];
+  /** Builds the driver of a provider (needed with `now`). */
+  readonly createProvider?: (config: ProviderConfig) => Provider;
+  readonly lockTimeoutMs?: number;
+}
+
+/** Locks an existing node (blocking, bounded); null when there is no such node. */
+async function lockExistingNode(zk: NodepoolZk, id: string, timeoutMs: number): Promise<Locked<IdentifiedNode> | null> {
+  const nodeId = asNodeId(id);
+  if ((await zk.getNode(nodeId)) === null) return null;
+  try {
+    const { lock, record } = await zk.lockNode(nodeId, { blocking: true, timeoutMs });
+    return { lock, record: { ...record, id: nodeId } };
+  } catch (error) {
+    if (error instanceof RecordGoneError) return null;
+    throw error;
+  }
+}
+
+export async function deleteNodeCommand(zk: NodepoolZk, id: string, options: NodeDeleteOptions = {}): Promise<NodeDeleteOutcome> {
+  const locked = await lockExistingNode(zk, id, options.lockTimeoutMs ?? NODE_LOCK_TIMEOUT_MS);
+  if (locked === null) return { kind: "not-found" };
+  const { lock, record } = locked;
+  try {
+    if (!options.now) {
+      const node = { ...withNodeState(record, "deleting"), id: record.id };
+      await zk.storeNode(node, lock);
+      return { kind: "marked", node };
+    }
+    if (options.providers === undefined || options.createProvider === undefined) {
+      throw new ProvidersUnknownError("delete --now needs the configuration's providers: pass -c CONFIG");
+    }
+    const config = options.providers.find((p) => p.name === record.provider);
+    if (config === undefined) return { kind: "provider-not-configured", node: record };
+    const node = { ...withNodeState(record, "deleting"), id: record.id };
+    await zk.storeNode(node, lock);
+    if (node.externalId) await deleteServer(options.createProvider(config), node.externalId as ServerId);
+    await zk.deleteNode(node, lock);
+    return { kind: "deleted", node };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The node deletion of §2.16 step 2, with the provider started only for this call. */
+async function deleteServer(provider: Provider, server: ServerId): Promise<void> {
+  await provider.start();
+  try {
+    await provider.deleteServer(server);
+  } finally {
+    await provider.stop();
+  }
+}
+
+/** States a node can be held from: not one being launched or already on its way out. */
+const UNHOLDABLE: ReadonlySet<NodeState> = new Set(["init", "building", "deleting", "deleted"]);
+
+/**
+ * Sets a node to `hold` (the reason, when given, becomes its `comment`), so it is neither reused
+ * nor deleted until an operator deletes it or its hold expires (`max-hold-age`). Null when
+ * there is no such node.
+ */
+export async function holdNode(zk: NodepoolZk, id: string, options: { reason?: string; lockTimeoutMs?: number } = {}): Promise<IdentifiedNode | null> {
+  const locked = await lockExistingNode(zk, id, options.lockTimeoutMs ?? NODE_LOCK_TIMEOUT_MS);
+  if (locked === null) return null;
+  const { lock, record } = locked;
+  try {
+    if (UNHOLDABLE.has(record.state)) {
+      throw new NodeNotHoldableError(`node ${record.id} is ${record.state} and cannot be held; only ready, in-use, used, failed or aborted nodes can`);
+    }
+    const held = record.state === "hold" ? record : withNodeState(record, "hold");
+    const node = { ...held, comment: options.reason ?? held.comment, id: record.id };
+    await zk.storeNode(node, lock);
+    return node;
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The launcher's web API (behaviour.md §6): the listings of engine/status as text tables or
+ * JSON, cached for a second, and `/ready` for readiness probes.
+ */
+import Fastify, { type FastifyError, type FastifyReply } from "fastify";
+import type { Logger } from "../log.ts";
+import { STATUS_LISTINGS, UnknownFieldsError, type ListingName } from "../status/index.ts";
+import type { NodepoolZk } from "../zk/index.ts";
+import { ResultCache } from "./cache.ts";
+import { wantsJson } from "./negotiate.ts";
+import { BadQueryError, parseListingQuery } from "./query.ts";
+
+export type WebApp = ReturnType<typeof buildWebApp>;
+
+/** How long a listing is served from memory (and the Cache-Control max-age). */
+export const CACHE_SECONDS = 1;
+
+export interface WebAppOptions {
+  readonly zk: NodepoolZk;
+  readonly log: Logger;
+  /** True once every provider has started (behaviour.md §6.6); the launcher sets it. */
+  readonly isReady: () => boolean;
+  /** Milliseconds since the epoch; tests move it. */
+  readonly clock?: () => number;
+}
+
+const TEXT = "text/plain; charset=UTF-8";
+const LISTINGS = Object.keys(STATUS_LISTINGS) as ListingName[];
+
+export function buildWebApp(options: WebAppOptions) {
+  const clock = options.clock ?? Date.now;
+  const cache = new ResultCache(CACHE_SECONDS * 1000, clock);
+  const app = Fastify({ loggerInstance: options.log.child({ component: "webapp" }), disableRequestLogging: true });
+
+  app.addHook("onSend", async (_request, reply, payload) => {
+    reply.header("Access-Control-Allow-Origin", "*");
+    return payload;
+  });
+
+  for (const name of LISTINGS) {
+    app.get(`/${name}`, async (request, reply) => {
+      const query = parseListingQuery(name, request.query);
+      const json = wantsJson(request.headers.accept);
+      const key = `${request.url}\u0000${json ? "json" : "text"}`;
+      const result = await cache.get(key, () =>
+        STATUS_LISTINGS[name].render(options.zk, { json, now: clock() / 1000, ...query }),
+      );
+      const lastModified = new Date(result.producedMs);
+      reply.header("Cache-Control", `public, max-age=${CACHE_SECONDS}`);
+      reply.header("Last-Modified", lastModified.toUTCString());
+      reply.header("Expires", new Date(result.producedMs + CACHE_SECONDS * 1000).toUTCString());
+      if (notModifiedSince(request.headers["if-modified-since"], result.producedMs)) return reply.code(304).send();
+      return reply.type(json ? "application/json" : TEXT).send(result.body);
+    });
+  }
+
+  app.get("/ready", async (_request, reply) => {
+    reply.header("Cache-Control", "no-store").type(TEXT);
+    return options.isReady() ? reply.code(200).send("OK") : reply.code(500).send("Not ready");
+  });
+
+  app.setNotFoundHandler(async (request, reply) =>
+    plain(reply, 404, `Not found: ${request.url.split("?")[0] ?? ""}; endpoints: ${[...LISTINGS, "ready"].map((n) => `/${n}`).join(", ")}`),
+  );
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (error instanceof BadQueryError || error instanceof UnknownFieldsError) return plain(reply, 400, `Bad request: ${error.message}`);
+    if (error.statusCode !== undefined && error.statusCode < 500) return plain(reply, error.statusCode, error.message);
+    request.log.error({ err: error, url: request.url }, "web request failed");
+    return plain(reply, 500, `Internal error: ${error.message}`);
+  });
+
+  return app;
+}
+
+function plain(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.code(status).type(TEXT).send(body);
+}
+
+/** If-Modified-Since honoured at HTTP-date resolution (whole seconds). */
+function notModifiedSince(header: string | undefined, producedMs: number): boolean {
+  if (header === undefined) return false;
+  const since = Date.parse(header);
+  return Number.isFinite(since) && since >= Math.floor(producedMs / 1000) * 1000;
+}
