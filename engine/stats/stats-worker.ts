@@ -45,8 +45,6 @@ export class StatsWorker {
   private leader = false;
   private lastReport = -Infinity;
   private pending: NodeJS.Timeout | undefined;
-  private refresh: NodeJS.Timeout | undefined;
-  private offChange: (() => void) | undefined;
 
   constructor(options: StatsWorkerOptions) {
     this.options = {
@@ -113,14 +111,14 @@ export class StatsWorker {
     });
     this.options.log.info({ identifier: this.options.identifier }, "stats leader: reporting node gauges");
     this.leader = true;
-    this.offChange = this.options.view.onChange(() => this.schedule());
-    this.refresh = setInterval(() => this.schedule(), this.options.refreshIntervalMs);
+    const offChange = this.options.view.onChange(() => this.schedule());
+    const refresh = setInterval(() => this.schedule(), this.options.refreshIntervalMs);
     this.schedule();
     await Promise.race([lost, this.stopped]);
     offLost();
     this.leader = false;
-    this.offChange();
-    clearInterval(this.refresh);
+    offChange();
+    clearInterval(refresh);
     clearTimeout(this.pending);
     this.pending = undefined;
     if (lock.held) await lock.release().catch((error: unknown) => this.options.log.warn({ err: error }, "releasing the stats election failed"));
@@ -133,7 +131,9 @@ export class StatsWorker {
       () => false,
     );
     if (!(await Promise.race([connected, this.stopped.then(() => false)]))) return false;
-    await Promise.race([new Promise((resolve) => setTimeout(resolve, RETRY_MS)), this.stopped]);
+    let pause: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise((resolve) => (pause = setTimeout(resolve, RETRY_MS))), this.stopped]);
+    clearTimeout(pause);
     return !this.isStopped;
   }
 
