@@ -3,6 +3,7 @@
  * probably did not mean. Warnings never fail validation.
  */
 import type { PathSegment } from "./diagnostics.ts";
+import { formatPath } from "./diagnostics.ts";
 import { newerDiskimageKeys } from "./diskimages.ts";
 import type { Finding } from "./findings.ts";
 import { warning } from "./findings.ts";
@@ -19,12 +20,12 @@ function duplicates(kind: string, entries: Entry[]): Finding[] {
   const findings: Finding[] = [];
   for (const entry of entries) {
     const earlier = first.get(entry.key);
-    if (earlier === undefined) first.set(entry.key, entry);
-    else {
-      findings.push(
-        warning("lint.duplicate-name", entry.path, `duplicate ${kind} '${entry.key}' (first defined at ${earlier.path.join(".").replace(/\.(\d+)/g, "[$1]")}); the last definition wins`),
-      );
+    if (earlier === undefined) {
+      first.set(entry.key, entry);
+      continue;
     }
+    const message = `duplicate ${kind} '${entry.key}' (first defined at ${formatPath(earlier.path)}); the last definition wins`;
+    findings.push(warning("lint.duplicate-name", entry.path, message));
   }
   return findings;
 }
@@ -36,15 +37,16 @@ function named(owner: unknown, key: string, prefix: PathSegment[]): Entry[] {
   });
 }
 
-const numberAt = (owner: RawRecord, key: string): number | undefined =>
-  typeof owner[key] === "number" ? (owner[key] as number) : undefined;
+function numberAt(owner: RawRecord, key: string): number | undefined {
+  const value = owner[key];
+  return typeof value === "number" ? value : undefined;
+}
 
 function ports(owner: RawRecord, keys: string[], path: PathSegment[]): Finding[] {
   return keys.flatMap((key) => {
     const port = numberAt(owner, key);
-    return port !== undefined && (port < 1 || port > 65535)
-      ? [warning("lint.port-range", [...path, key], `port ${port} is outside 1-65535`)]
-      : [];
+    if (port === undefined || (port >= 1 && port <= 65535)) return [];
+    return [warning("lint.port-range", [...path, key], `port ${port} is outside 1-65535`)];
   });
 }
 
@@ -66,131 +68,192 @@ function formatPlaceholders(provider: RawRecord, path: PathSegment[]): Finding[]
     const format = stringAt(provider, key);
     if (format === undefined) return [];
     // `{{` and `}}` are literal braces in Python's str.format.
-    const used = [...format.replaceAll("{{", "").replaceAll("}}", "").matchAll(/\{([^{}.[\]!:]*)/g)].map((m) => m[1] ?? "");
+    const literal = format.replaceAll("{{", "").replaceAll("}}", "");
+    const used = [...literal.matchAll(/\{([^{}.[\]!:]*)/g)].map((m) => m[1] ?? "");
+    const allowed = roots.map((r) => `{${r}}`).join(", ");
     return used
       .filter((root) => !roots.includes(root))
-      .map((root) => warning("lint.format-placeholder", [...path, key], `placeholder '{${root}}' is not one of ${roots.map((r) => `{${r}}`).join(", ")}; it fails when used`));
+      .map((root) => warning("lint.format-placeholder", [...path, key], `placeholder '{${root}}' is not one of ${allowed}; it fails when used`));
   });
 }
 
-function providerFindings(provider: RawRecord, p: number): Finding[] {
-  const path: PathSegment[] = ["providers", p];
-  const driver = driverOf(provider);
-  const findings: Finding[] = [...formatPlaceholders(provider, path), ...timeouts(provider, ["boot-timeout", "launch-timeout"], path)];
-  if ("nodepool-id" in provider) findings.push(warning("lint.deprecated", [...path, "nodepool-id"], "nodepool-id is deprecated and ignored", { at: "key" }));
+/** Upload `meta` that the reference silently drops (§3.4.2); non-string values are schema errors. */
+function droppedMeta(image: RawRecord, path: PathSegment[]): Finding[] {
+  const meta = isRecord(image["meta"]) ? Object.entries(image["meta"]) : [];
+  const tooLong = (text: string): boolean => text.length > META_MAX_LENGTH;
+  let reason: string | undefined;
+  if (meta.length > META_MAX_ENTRIES) reason = `more than ${META_MAX_ENTRIES} entries`;
+  else if (meta.some(([k, v]) => tooLong(k) || (typeof v === "string" && tooLong(v)))) {
+    reason = `a key or value is longer than ${META_MAX_LENGTH} characters`;
+  }
+  return reason === undefined ? [] : [warning("lint.meta-dropped", [...path, "meta"], `meta is ignored: ${reason} (the reference drops the whole map)`)];
+}
+
+function providerSettings(provider: RawRecord, path: PathSegment[]): Finding[] {
+  const findings = [...formatPlaceholders(provider, path), ...timeouts(provider, ["boot-timeout", "launch-timeout"], path)];
+  if ("nodepool-id" in provider) {
+    findings.push(warning("lint.deprecated", [...path, "nodepool-id"], "nodepool-id is deprecated and ignored", { at: "key" }));
+  }
   if (provider["max-concurrency"] === 0) {
-    findings.push(warning("lint.max-concurrency-zero", [...path, "max-concurrency"], "max-concurrency 0 makes this provider take no requests at all; leave it out for no limit"));
+    const message = "max-concurrency 0 makes this provider take no requests at all; leave it out for no limit";
+    findings.push(warning("lint.max-concurrency-zero", [...path, "max-concurrency"], message));
   }
   const retries = numberAt(provider, "launch-retries");
-  if (retries !== undefined && retries < 1) findings.push(warning("lint.launch-retries", [...path, "launch-retries"], "launch-retries below 1: no launch is attempted"));
-  findings.push(...duplicates("pool", named(provider, "pools", path)));
-  findings.push(...duplicates("cloud-image", named(provider, "cloud-images", path)));
-  findings.push(...duplicates("provider diskimage", named(provider, "diskimages", path)));
-  for (const [image, i] of recordsOf(provider, "diskimages")) {
-    const imagePath = [...path, "diskimages", i];
-    findings.push(...ports(image, ["connection-port"], imagePath));
-    const meta = isRecord(image["meta"]) ? Object.entries(image["meta"]) : [];
-    if (meta.length > META_MAX_ENTRIES) {
-      findings.push(warning("lint.meta-dropped", [...imagePath, "meta"], `meta is ignored: more than ${META_MAX_ENTRIES} entries (the reference drops the whole map)`));
-    } else if (meta.some(([k, v]) => k.length > META_MAX_LENGTH || (typeof v === "string" && v.length > META_MAX_LENGTH))) {
-      findings.push(warning("lint.meta-dropped", [...imagePath, "meta"], `meta is ignored: a key or value is longer than ${META_MAX_LENGTH} characters`));
-    }
-  }
-  for (const [image, i] of recordsOf(provider, "cloud-images")) findings.push(...ports(image, ["connection-port"], [...path, "cloud-images", i]));
-  const uploaded = new Set(recordsOf(provider, "diskimages").flatMap(([image]) => stringAt(image, "name") ?? []));
-  for (const [pool, q] of recordsOf(provider, "pools")) {
-    const poolPath = [...path, "pools", q];
-    if (driver !== "static") findings.push(...duplicates("label in this pool", named(pool, "labels", poolPath)));
-    if (driver === "aws" && "host-key-checking" in pool) {
-      findings.push(warning("lint.reference-rejects", [...poolPath, "host-key-checking"], "accepted and honoured, but the reference config-validate rejects host-key-checking on AWS pools", { at: "key" }));
-    }
-    for (const [label, k] of recordsOf(pool, "labels")) findings.push(...labelFindings(driver, label, [...poolPath, "labels", k], uploaded));
-    for (const [node, n] of recordsOf(pool, "nodes")) findings.push(...staticNodeFindings(node, [...poolPath, "nodes", n]));
+  if (retries !== undefined && retries < 1) {
+    findings.push(warning("lint.launch-retries", [...path, "launch-retries"], "launch-retries below 1: no launch is attempted"));
   }
   return findings;
 }
 
 function labelFindings(driver: unknown, label: RawRecord, path: PathSegment[], uploaded: Set<string>): Finding[] {
   const findings: Finding[] = [];
+  const openstack = driver === "openstack" || driver === "fake";
   const diskimage = stringAt(label, "diskimage");
-  if ((driver === "openstack" || driver === "fake") && diskimage !== undefined && !uploaded.has(diskimage)) {
-    findings.push(warning("lint.diskimage-not-uploaded", [...path, "diskimage"], `diskimage '${diskimage}' is not in this provider's diskimages, so it is never uploaded here and the pool declines requests for this label`));
+  if (openstack && diskimage !== undefined && !uploaded.has(diskimage)) {
+    const message = `diskimage '${diskimage}' is not in this provider's diskimages, so it is never uploaded here and the pool declines requests for this label`;
+    findings.push(warning("lint.diskimage-not-uploaded", [...path, "diskimage"], message));
   }
-  if ((driver === "openstack" || driver === "fake") && "volume-size" in label && label["boot-from-volume"] !== true) {
-    findings.push(warning("lint.volume-size-unused", [...path, "volume-size"], "volume-size has no effect without boot-from-volume: true", { at: "key" }));
+  if (openstack && "volume-size" in label && label["boot-from-volume"] !== true) {
+    const message = "volume-size has no effect without boot-from-volume: true";
+    findings.push(warning("lint.volume-size-unused", [...path, "volume-size"], message, { at: "key" }));
   }
   if (driver === "kubernetes" || driver === "openshift") {
     const kinds = driver === "kubernetes" ? ["namespace", "pod"] : ["project", "pod"];
+    const fallback = driver === "kubernetes" ? "pod" : "project";
     const type = stringAt(label, "type");
     if (type !== undefined && !kinds.includes(type)) {
-      findings.push(warning("lint.label-type", [...path, "type"], `type '${type}' is not ${kinds.join(" or ")}; it is treated as ${driver === "kubernetes" ? "pod" : "project"}`));
+      findings.push(warning("lint.label-type", [...path, "type"], `type '${type}' is not ${kinds.join(" or ")}; it is treated as ${fallback}`));
     }
-    if (type === "pod" && !("image" in label)) findings.push(warning("lint.pod-without-image", path, "a pod label without image cannot start a pod"));
+    if (type === "pod" && !("image" in label)) {
+      findings.push(warning("lint.pod-without-image", path, "a pod label without image cannot start a pod"));
+    }
   }
-  if (driver === "aws" && !("cloud-image" in label)) findings.push(warning("lint.aws-label-without-cloud-image", path, "an AWS label without cloud-image can never launch"));
+  if (driver === "aws" && !("cloud-image" in label)) {
+    findings.push(warning("lint.aws-label-without-cloud-image", path, "an AWS label without cloud-image can never launch"));
+  }
   return findings;
 }
 
 function staticNodeFindings(node: RawRecord, path: PathSegment[]): Finding[] {
-  const findings: Finding[] = [...ports(node, ["connection-port", "ssh-port"], path), ...timeouts(node, ["timeout"], path)];
+  const findings = [...ports(node, ["connection-port", "ssh-port"], path), ...timeouts(node, ["timeout"], path)];
   if ("ssh-port" in node) {
-    findings.push(warning("lint.deprecated", [...path, "ssh-port"], "ssh-port is deprecated; use connection-port (the reference config-validate rejects ssh-port)", { at: "key", suggestion: "connection-port" }));
+    const message = "ssh-port is deprecated; use connection-port (the reference config-validate rejects ssh-port)";
+    findings.push(warning("lint.deprecated", [...path, "ssh-port"], message, { at: "key", suggestion: "connection-port" }));
   }
   const labels = node["labels"];
   if (typeof labels === "string" && labels.trim().split(/\s+/).length > 1) {
-    findings.push(warning("lint.static-labels-string", [...path, "labels"], "several labels in one string: the node record carries them as one label; write a list"));
+    const message = "several labels in one string: the node record carries them as one label; write a list";
+    findings.push(warning("lint.static-labels-string", [...path, "labels"], message));
+  }
+  return findings;
+}
+
+function poolFindings(driver: unknown, pool: RawRecord, path: PathSegment[], uploaded: Set<string>): Finding[] {
+  const findings: Finding[] = [];
+  if (driver !== "static") findings.push(...duplicates("label in this pool", named(pool, "labels", path)));
+  if (driver === "aws" && "host-key-checking" in pool) {
+    const message = "accepted and honoured, but the reference config-validate rejects host-key-checking on AWS pools";
+    findings.push(warning("lint.reference-rejects", [...path, "host-key-checking"], message, { at: "key" }));
+  }
+  for (const [label, k] of recordsOf(pool, "labels")) findings.push(...labelFindings(driver, label, [...path, "labels", k], uploaded));
+  for (const [node, n] of recordsOf(pool, "nodes")) findings.push(...staticNodeFindings(node, [...path, "nodes", n]));
+  return findings;
+}
+
+function providerFindings(provider: RawRecord, p: number): Finding[] {
+  const path: PathSegment[] = ["providers", p];
+  const driver = driverOf(provider);
+  const findings = [
+    ...providerSettings(provider, path),
+    ...duplicates("pool", named(provider, "pools", path)),
+    ...duplicates("cloud-image", named(provider, "cloud-images", path)),
+    ...duplicates("provider diskimage", named(provider, "diskimages", path)),
+  ];
+  for (const [image, i] of recordsOf(provider, "diskimages")) {
+    findings.push(...ports(image, ["connection-port"], [...path, "diskimages", i]), ...droppedMeta(image, [...path, "diskimages", i]));
+  }
+  for (const [image, i] of recordsOf(provider, "cloud-images")) findings.push(...ports(image, ["connection-port"], [...path, "cloud-images", i]));
+  const uploaded = new Set(recordsOf(provider, "diskimages").flatMap(([image]) => stringAt(image, "name") ?? []));
+  for (const [pool, q] of recordsOf(provider, "pools")) findings.push(...poolFindings(driver, pool, [...path, "pools", q], uploaded));
+  return findings;
+}
+
+function zookeeperFindings(config: RawRecord): Finding[] {
+  const servers = recordsOf(config, "zookeeper-servers");
+  const identities = servers.map(([server, i]) => ({
+    key: `${String(server["host"])}:${String(server["port"] ?? 2181)}`,
+    path: ["zookeeper-servers", i],
+  }));
+  const findings = duplicates("ZooKeeper server", identities);
+  for (const [server, i] of servers) {
+    findings.push(...ports(server, ["port"], ["zookeeper-servers", i]));
+    const chroot = stringAt(server, "chroot");
+    if (chroot !== undefined && !chroot.startsWith("/")) {
+      findings.push(warning("lint.zookeeper-chroot", ["zookeeper-servers", i, "chroot"], "a chroot should start with '/'"));
+    }
+  }
+  return findings;
+}
+
+/** X8: labels no pool offers; requests for them are declined by every launcher. */
+function unusedLabels(config: RawRecord, providers: Array<[RawRecord, number]>): Finding[] {
+  const offered = new Set(
+    providers.flatMap(([provider]) =>
+      recordsOf(provider, "pools").flatMap(([pool]) => poolLabels(driverOf(provider), pool).map(([label]) => label)),
+    ),
+  );
+  return recordsOf(config, "labels").flatMap(([label, i]) => {
+    const name = stringAt(label, "name");
+    if (name === undefined || offered.has(name)) return [];
+    return [warning("lint.unused-label", ["labels", i, "name"], `label '${name}' is not provided by any pool; requests for it will be declined`)];
+  });
+}
+
+/** X9 and the newer-release keys of top-level diskimages. */
+function diskimageFindings(config: RawRecord, providers: Array<[RawRecord, number]>): Finding[] {
+  const listed = new Set(
+    providers.flatMap(([provider]) => recordsOf(provider, "diskimages").flatMap(([image]) => stringAt(image, "name") ?? [])),
+  );
+  const parents = new Set(recordsOf(config, "diskimages").flatMap(([image]) => stringAt(image, "parent") ?? []));
+  const findings: Finding[] = [];
+  for (const [image, i] of recordsOf(config, "diskimages")) {
+    const path: PathSegment[] = ["diskimages", i];
+    findings.push(...timeouts(image, ["build-timeout"], path));
+    for (const key of newerDiskimageKeys.filter((k) => k in image)) {
+      const message = `${key} is a key of newer Nodepool releases; Nodepool 3.x rejects it`;
+      findings.push(warning("lint.newer-key", [...path, key], message, { at: "key" }));
+    }
+    const name = stringAt(image, "name");
+    const builtOnly = name !== undefined && !listed.has(name) && !parents.has(name);
+    if (builtOnly && !("formats" in image) && image["abstract"] !== true) {
+      const message = `diskimage '${name}' is not listed by any provider: it is built (as qcow2) but never uploaded`;
+      findings.push(warning("lint.unused-diskimage", [...path, "name"], message));
+    }
   }
   return findings;
 }
 
 export function lintFindings(config: RawRecord): Finding[] {
-  const findings: Finding[] = [];
-  const webapp = config["webapp"];
-  if (isRecord(webapp)) findings.push(...ports(webapp, ["port"], ["webapp"]));
-  const servers = recordsOf(config, "zookeeper-servers");
-  findings.push(
-    ...duplicates(
-      "ZooKeeper server",
-      servers.map(([server, i]) => ({ key: `${String(server["host"])}:${String(server["port"] ?? 2181)}`, path: ["zookeeper-servers", i] })),
-    ),
-  );
-  for (const [server, i] of servers) {
-    findings.push(...ports(server, ["port"], ["zookeeper-servers", i]));
-    const chroot = stringAt(server, "chroot");
-    if (chroot !== undefined && !chroot.startsWith("/")) findings.push(warning("lint.zookeeper-chroot", ["zookeeper-servers", i, "chroot"], "a chroot should start with '/'"));
-  }
-  findings.push(...duplicates("label", named(config, "labels", [])));
-  findings.push(...duplicates("diskimage", named(config, "diskimages", [])));
-  findings.push(...duplicates("provider", named(config, "providers", [])));
   const providers = recordsOf(config, "providers");
   const staticNodes = providers.flatMap(([provider, p]) =>
-    driverOf(provider) === "static"
-      ? recordsOf(provider, "pools").flatMap(([pool, q]) => named(pool, "nodes", ["providers", p, "pools", q]))
-      : [],
+    driverOf(provider) !== "static"
+      ? []
+      : recordsOf(provider, "pools").flatMap(([pool, q]) => named(pool, "nodes", ["providers", p, "pools", q])),
   );
-  findings.push(...duplicates("static node", staticNodes));
-  providers.forEach(([provider, p]) => findings.push(...providerFindings(provider, p)));
-
-  const offered = new Set(providers.flatMap(([provider]) => recordsOf(provider, "pools").flatMap(([pool]) => poolLabels(driverOf(provider), pool).map(([label]) => label))));
-  for (const [label, i] of recordsOf(config, "labels")) {
-    const name = stringAt(label, "name");
-    if (name !== undefined && !offered.has(name)) findings.push(warning("lint.unused-label", ["labels", i, "name"], `label '${name}' is not provided by any pool; requests for it will be declined`));
-  }
-  const listedImages = new Set(providers.flatMap(([provider]) => recordsOf(provider, "diskimages").flatMap(([image]) => stringAt(image, "name") ?? [])));
-  const parents = new Set(recordsOf(config, "diskimages").flatMap(([image]) => stringAt(image, "parent") ?? []));
-  for (const [image, i] of recordsOf(config, "diskimages")) {
-    const name = stringAt(image, "name");
-    const imagePath: PathSegment[] = ["diskimages", i];
-    findings.push(...timeouts(image, ["build-timeout"], imagePath));
-    for (const key of newerDiskimageKeys.filter((k) => k in image)) {
-      findings.push(warning("lint.newer-key", [...imagePath, key], `${key} is a key of newer Nodepool releases; Nodepool 3.x rejects it`, { at: "key" }));
-    }
-    if (name !== undefined && !listedImages.has(name) && !("formats" in image) && image["abstract"] !== true && !parents.has(name)) {
-      findings.push(warning("lint.unused-diskimage", [...imagePath, "name"], `diskimage '${name}' is not listed by any provider: it is built (as qcow2) but never uploaded`));
-    }
-  }
+  const findings = [
+    ...(isRecord(config["webapp"]) ? ports(config["webapp"], ["port"], ["webapp"]) : []),
+    ...zookeeperFindings(config),
+    ...duplicates("label", named(config, "labels", [])),
+    ...duplicates("diskimage", named(config, "diskimages", [])),
+    ...duplicates("provider", named(config, "providers", [])),
+    ...duplicates("static node", staticNodes),
+    ...providers.flatMap(([provider, p]) => providerFindings(provider, p)),
+    ...unusedLabels(config, providers),
+    ...diskimageFindings(config, providers),
+  ];
   if ("tenant-resource-limits" in config) {
-    findings.push(warning("lint.newer-key", ["tenant-resource-limits"], "tenant-resource-limits is a key of newer Nodepool releases; Nodepool 3.x rejects it", { at: "key" }));
+    const message = "tenant-resource-limits is a key of newer Nodepool releases; Nodepool 3.x rejects it";
+    findings.push(warning("lint.newer-key", ["tenant-resource-limits"], message, { at: "key" }));
   }
   return findings;
 }

@@ -21,6 +21,16 @@ export class ConfigFileError extends NodepoolError {
 const MISSING_FILE_RETRIES = 3;
 const MISSING_FILE_RETRY_DELAY_MS = 500;
 
+const readFailures: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EISDIR: "it is a directory",
+};
+
+function readFailure(code: unknown, cause: unknown): string {
+  return (typeof code === "string" ? readFailures[code] : undefined) ?? String(code ?? cause);
+}
+
 /** Read a file, retrying a few times while it is missing (editors replace files by delete-then-create). */
 export async function readConfigFile(path: string): Promise<string> {
   for (let attempt = 0; ; attempt++) {
@@ -32,8 +42,7 @@ export async function readConfigFile(path: string): Promise<string> {
         await sleep(MISSING_FILE_RETRY_DELAY_MS);
         continue;
       }
-      const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : String(code ?? cause);
-      throw new ConfigFileError(`cannot read configuration file ${path}: ${reason}`, { cause });
+      throw new ConfigFileError(`cannot read configuration file ${path}: ${readFailure(code, cause)}`, { cause });
     }
   }
 }
@@ -52,8 +61,10 @@ export function loadConfigText(text: string, file: string, opts: LoadTextOptions
     return { ok: false, diagnostics: [...main.diagnostics, ...(secure?.diagnostics ?? [])] };
   }
   const mainFile: SourceFile = { file, value: main.value, source: main.source };
-  const secureSource: SourceFile | undefined = secure === undefined ? undefined : { file: secureFile, value: secure.value, source: secure.source };
-  const result = validateSources(mainFile, secureSource);
+  const result =
+    secure === undefined
+      ? validateSources(mainFile)
+      : validateSources(mainFile, { file: secureFile, value: secure.value, source: secure.source });
   const parseWarnings = [...main.diagnostics, ...(secure?.diagnostics ?? [])];
   return { ...result, diagnostics: sortDiagnostics([...parseWarnings, ...result.diagnostics]) };
 }

@@ -62,13 +62,14 @@ export function referenceFindings(config: RawRecord): Finding[] {
   const images = new Set([...allImages].filter((name) => !abstractImages.has(name)));
   const imageRef = (path: PathSegment[], name: string): Finding =>
     abstractImages.has(name)
-      ? error("ref.abstract-diskimage", path, `diskimage '${name}' is abstract: it is only a parent for other diskimages and is never built`)
+      ? error("ref.abstract-diskimage", path, `diskimage '${name}' is abstract: only a parent for other diskimages, never built`)
       : undefinedRef("ref.undefined-diskimage", path, "diskimage", name, "the top-level diskimages", images);
 
   for (const [image, i] of recordsOf(config, "diskimages")) {
     const parent = stringAt(image, "parent");
     if (parent !== undefined && !allImages.has(parent)) {
-      findings.push(undefinedRef("ref.undefined-diskimage", ["diskimages", i, "parent"], "parent diskimage", parent, "the top-level diskimages", allImages));
+      const path = ["diskimages", i, "parent"];
+      findings.push(undefinedRef("ref.undefined-diskimage", path, "parent diskimage", parent, "the top-level diskimages", allImages));
     }
   }
   for (const [provider, p] of recordsOf(config, "providers")) {
@@ -95,9 +96,9 @@ export function referenceFindings(config: RawRecord): Finding[] {
         }
         const cloudImage = stringAt(label, "cloud-image");
         if (cloudImageDrivers.has(String(driver)) && cloudImage !== undefined && !cloudImages.has(cloudImage)) {
-          findings.push(
-            undefinedRef("ref.undefined-cloud-image", [...poolPath, "labels", k, "cloud-image"], "cloud-image", cloudImage, `the cloud-images of provider '${providerName}'`, cloudImages),
-          );
+          const path = [...poolPath, "labels", k, "cloud-image"];
+          const where = `the cloud-images of provider '${providerName}'`;
+          findings.push(undefinedRef("ref.undefined-cloud-image", path, "cloud-image", cloudImage, where, cloudImages));
         }
       }
     }
