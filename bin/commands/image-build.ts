@@ -1,0 +1,24 @@
+import { Option } from "clipanion";
+import { requestImageBuild } from "../../engine/builder/operations.ts";
+import { NodepoolCommand } from "./base.ts";
+import { ConfigInvalidError, withZooKeeper } from "./zk-connect.ts";
+
+/** `nodepool image-build IMAGE`: ask the builders for a new build now (behaviour.md §5.3). */
+export class ImageBuildCommand extends NodepoolCommand {
+  static override paths = [["image-build"]];
+  static override usage = NodepoolCommand.Usage({
+    description: "Build an image now",
+    details: "Leaves a build request for the diskimage in ZooKeeper; a nodepool-builder builds it and uploads it to every provider that uses it. Refused for paused images and for names that are not diskimages.",
+    examples: [["Rebuild an image", "$0 image-build ubuntu-bionic"]],
+  });
+
+  image = Option.String({ name: "image" });
+
+  async run(): Promise<number> {
+    await withZooKeeper(this, async ({ zk, config }) => {
+      if (config === null) throw new ConfigInvalidError(`image-build needs the config (${this.config}) to know the diskimages`);
+      await requestImageBuild(zk, config, this.image);
+    });
+    return 0;
+  }
+}
