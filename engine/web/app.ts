@@ -50,7 +50,8 @@ export function buildWebApp(options: WebAppOptions) {
       reply.header("Last-Modified", lastModified.toUTCString());
       reply.header("Expires", new Date(result.producedMs + CACHE_SECONDS * 1000).toUTCString());
       if (notModifiedSince(request.headers["if-modified-since"], result.producedMs)) return reply.code(304).send();
-      return reply.type(json ? "application/json" : TEXT).send(result.body);
+      // A Buffer, so that fastify adds no charset to application/json (the reference sends none).
+      return reply.type(json ? "application/json" : TEXT).send(json ? Buffer.from(result.body) : result.body);
     });
   }
 
