@@ -18,7 +18,7 @@ import { decodeNode, type NodeRecord } from "../zk/records/node.ts";
 import { decodeRequest, type NodeRequestRecord } from "../zk/records/request.ts";
 import type { Action } from "../reconcile/actions.ts";
 import { desiredFromConfig, supportedLabels, type LauncherIdentity } from "../reconcile/desired.ts";
-import { EngineEventEmitter } from "../reconcile/events.ts";
+import { EngineEventEmitter, type ActionEvent } from "../reconcile/events.ts";
 import { Executor } from "../reconcile/executor.ts";
 import { nextDeadline, plan } from "../reconcile/plan.ts";
 import { RateLimiter } from "../reconcile/rate.ts";
@@ -136,9 +136,17 @@ export class Launcher {
     return this.config;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Loads the watched state and starts the providers, without registering or running passes:
+   * enough for `plan()` and `runOnce()` (`nodepool plan` / `apply`).
+   */
+  async prepare(): Promise<void> {
     await Promise.all([this.nodes.start(), this.requests.start(), this.launchers.start(), this.uploads.start()]);
     await this.syncProviders();
+  }
+
+  async start(): Promise<void> {
+    await this.prepare();
     await this.register();
     this.offSession = this.zk.client.onSession(() => {
       // A new session: every lock and ephemeral znode of the old one is gone.
@@ -170,6 +178,7 @@ export class Launcher {
   async stop(): Promise<void> {
     this.readyFlag = false;
     for (const timer of this.intervals) clearInterval(timer);
+    this.intervals.length = 0;
     clearTimeout(this.deadlineTimer);
     this.offSession?.();
     await this.executor.stop();
@@ -208,11 +217,20 @@ export class Launcher {
     return plan(this.desired, this.observe(), now);
   }
 
-  /** Runs one pass and waits for its actions (`nodepool apply`). */
-  async runOnce(): Promise<Action[]> {
+  /**
+   * Runs one pass and waits until its actions, and the launches they started, are done
+   * (`nodepool apply`). `onAction` sees each action as it finishes.
+   */
+  async runOnce(onAction?: (event: ActionEvent) => void): Promise<Action[]> {
     const actions = this.plan();
     this.cleanupDue = false;
-    await this.executor.run(actions);
+    if (onAction) this.events.on("action", onAction);
+    try {
+      await this.executor.run(actions);
+      await this.executor.idle();
+    } finally {
+      if (onAction) this.events.off("action", onAction);
+    }
     return actions;
   }
 

@@ -2,6 +2,11 @@
  * min-ready (behaviour.md §2.13): keep `min-ready` ready, unallocated nodes of each label by
  * submitting one single-node request per missing node, at most one generation per label per
  * launcher process; and complete this process's min-ready requests once fulfilled or failed.
+ *
+ * Several launchers: each label is topped up by one of them only, the registered launcher with
+ * the lowest id among those advertising the label, so they do not each top it up (the
+ * reference's Appendix A 21 behaviour); when that launcher goes away its registration goes
+ * with it and the next one takes over.
  */
 import type { MinReadyDone, MinReadyRequests } from "../reconcile/actions.ts";
 import type { Desired, Observed } from "../reconcile/state.ts";
@@ -16,6 +21,17 @@ function labelImageAvailable(desired: Desired, observed: Observed, label: string
     }
   }
   return false;
+}
+
+/** Whether this process is the one that tops up `label`. */
+function responsibleFor(desired: Desired, observed: Observed, label: string): boolean {
+  const ours = new Set<string>(desired.providers.flatMap((p) => p.pools.map((pool) => pool.launcherId)));
+  let lowest: string | undefined;
+  for (const launcher of observed.launchers) {
+    if (!launcher.supportedLabels.includes(label)) continue;
+    if (lowest === undefined || launcher.id < lowest) lowest = launcher.id;
+  }
+  return lowest === undefined || ours.has(lowest);
 }
 
 export function planMinReady(desired: Desired, observed: Observed): Array<MinReadyRequests | MinReadyDone> {
@@ -45,7 +61,7 @@ export function planMinReady(desired: Desired, observed: Observed): Array<MinRea
     if ((observed.minReady.get(label.name)?.length ?? 0) > 0) continue;
     const have = ready.get(label.name) ?? 0;
     const count = label.minReady - have;
-    if (count <= 0 || !labelImageAvailable(desired, observed, label.name)) continue;
+    if (count <= 0 || !labelImageAvailable(desired, observed, label.name) || !responsibleFor(desired, observed, label.name)) continue;
     actions.push({
       kind: "min-ready",
       provider: null,

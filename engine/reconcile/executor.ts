@@ -86,6 +86,8 @@ export class Executor {
   private readonly deletions = new Map<NodeId, ZkLock>();
   private readonly inFlight = new Set<string>();
   private readonly launches = new Map<NodeId, AbortController>();
+  /** Every running action and launch, for `idle()`. */
+  private readonly running = new Set<Promise<void>>();
   private readonly minReady = new Map<string, RequestId[]>();
   private readonly busyKeys = new Set<string>();
   private stopping = false;
@@ -131,8 +133,23 @@ export class Executor {
     await Promise.all(actions.map((action) => this.start(action)));
   }
 
+  /** Resolves once no action and no launch is running (`nodepool apply`). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
+    return work;
+  }
+
   /** Starts an action unless its object is busy; resolves when it is done. */
-  async start(action: Action): Promise<void> {
+  start(action: Action): Promise<void> {
+    return this.track(this.perform(action));
+  }
+
+  private async perform(action: Action): Promise<void> {
     if (this.stopping) return;
     const key = keyOf(action);
     if (this.inFlight.has(key)) return;
@@ -303,7 +320,7 @@ export class Executor {
     await zk.storeNode(building, lock);
     handler.nodeLocks.set(id, lock);
     handler.nodes = [...handler.nodes, id];
-    void this.launch(handler, pool, label, building, lock);
+    this.track(this.launch(handler, pool, label, building, lock));
   }
 
   private async launch(handler: HeldRequest, pool: PoolDesired, label: string, node: NodeRecord & { readonly id: NodeId }, lock: ZkLock): Promise<void> {

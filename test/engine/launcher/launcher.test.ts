@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fakeCloud, resetFakeClouds } from "../../../engine/drivers/fake/index.ts";
+import { Launcher } from "../../../engine/launcher/launcher.ts";
+import { describeAction } from "../../../engine/reconcile/actions.ts";
 import type { NodeId } from "../../../engine/zk/ids.ts";
 import { newRequest } from "../../../engine/zk/records/request.ts";
-import { waitFor, zkForTest } from "../../helpers/zk.ts";
+import { quietLogger, waitFor, zkForTest } from "../../helpers/zk.ts";
 import { config, readyUpload, requestState, startLauncher } from "./fixtures.ts";
 
 test("a request is fulfilled with a ready, unlocked node carrying the reference's fields", async (t) => {
@@ -88,4 +90,38 @@ test("two launchers on one ZooKeeper fulfil each request once and launch once fo
   assert.equal(nodes.length, 30);
   assert.equal(new Set(done.map((r) => r.nodes[0])).size, 30);
   assert.equal(fakeCloud("fake-provider").servers.size, 30);
+});
+
+test("two launchers split min-ready: the label gets min-ready nodes, not twice as many", async (t) => {
+  resetFakeClouds();
+  const { zk, connectAnother } = await zkForTest(t);
+  await readyUpload(zk);
+  await startLauncher(t, zk, config({ minReady: 2 }), 3001);
+  await startLauncher(t, await connectAnother(), config({ minReady: 2 }), 3002);
+  await waitFor("two ready nodes", async () => (await zk.getNodes()).filter((n) => n.state === "ready").length === 2);
+  // With no min-ready request outstanding, both launchers count the label as satisfied.
+  await waitFor("no outstanding min-ready requests", async () => (await zk.getNodeRequests()).length === 0);
+  assert.equal((await zk.getNodes()).length, 2);
+});
+
+test("plan() shows the next pass without acting; runOnce() carries one pass out", async (t) => {
+  resetFakeClouds();
+  const { zk } = await zkForTest(t);
+  await readyUpload(zk);
+  const launcher = new Launcher({ zk, config: config({ minReady: 1 }), log: quietLogger, identity: { hostname: "plan", pid: 1 } });
+  await launcher.prepare();
+  t.after(() => launcher.stop());
+  const first = launcher.plan();
+  assert.deepEqual(first.map(describeAction), ["+ request 1 fake-label node (min-ready 1, 0 ready: launch 1)"]);
+  assert.equal((await zk.getNodeRequests()).length, 0);
+  const kinds: string[] = [];
+  const settled = async (): Promise<boolean> => (await zk.getNodeRequests()).length === 0 && (await zk.getNodes()).some((n) => n.state === "ready" && n.allocatedTo === null);
+  while (!(await settled())) {
+    await waitFor("the next pass to have work", async () => launcher.plan().length > 0 || (await settled()));
+    await launcher.runOnce((event) => kinds.push(event.action.kind));
+  }
+  assert.deepEqual(kinds, ["min-ready", "accept", "fulfil", "min-ready-done"]);
+  const nodes = await zk.getNodes();
+  assert.equal(nodes.length, 1);
+  assert.equal(nodes[0]?.state, "ready");
 });

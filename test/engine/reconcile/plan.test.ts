@@ -293,3 +293,13 @@ test("plan is deterministic", () => {
   const o = observed({ nodes: [node(), node({ state: "used" })], requests: [request("200-0000000001"), request("200-0000000002", { nodeTypes: ["big"] })] });
   assert.deepEqual(plan(desired({ minReady: 2 }), o, NOW), plan(desired({ minReady: 2 }), o, NOW));
 });
+
+test("several launchers: only the lowest registered launcher offering a label tops it up", () => {
+  const launchers = [
+    { ...registered(LAUNCHER, "p1"), supportedLabels: ["small"] },
+    { ...registered("a-0-PoolWorker.p9-main", "p9"), supportedLabels: ["small"] },
+  ];
+  assert.deepEqual(plan(desired({ minReady: 1 }), observed({ launchers }), NOW), []);
+  const others = [launchers[0]!, { ...registered("z-0-PoolWorker.p9-main", "p9"), supportedLabels: ["small"] }];
+  assert.equal(plan(desired({ minReady: 1 }), observed({ launchers: others }), NOW)[0]?.kind, "min-ready");
+});
