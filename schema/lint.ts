@@ -185,8 +185,13 @@ function zookeeperFindings(config: RawRecord): Finding[] {
     path: ["zookeeper-servers", i],
   }));
   const findings = duplicates("ZooKeeper server", identities);
+  const firstChroot = servers[0]?.[0]["chroot"];
   for (const [server, i] of servers) {
     findings.push(...ports(server, ["port"], ["zookeeper-servers", i]));
+    if (server["chroot"] !== firstChroot) {
+      const message = "every ZooKeeper server should use the same chroot (the connection string carries one per entry)";
+      findings.push(warning("lint.zookeeper-chroot", ["zookeeper-servers", i], message));
+    }
     const chroot = stringAt(server, "chroot");
     if (chroot !== undefined && !chroot.startsWith("/")) {
       findings.push(warning("lint.zookeeper-chroot", ["zookeeper-servers", i, "chroot"], "a chroot should start with '/'"));

@@ -60,6 +60,7 @@ providers:
     [
       ["lint.zookeeper-chroot", "zookeeper-servers[0].chroot"],
       ["lint.duplicate-name", "zookeeper-servers[1]"],
+      ["lint.zookeeper-chroot", "zookeeper-servers[1]"],
       ["lint.port-range", "webapp.port"],
       ["lint.duplicate-name", "labels[1].name"],
       ["lint.unused-diskimage", "diskimages[0].name"],
