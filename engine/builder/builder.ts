@@ -82,10 +82,21 @@ export class Builder {
 
   async start(): Promise<void> {
     await this.syncProviders();
-    this.offSession = this.options.zk.client.onSession(() => {
+    const client = this.options.zk.client;
+    const offSession = client.onSession(() => {
       this.watches.reset();
       this.schedule(0);
     });
+    // A closed connection ends the builder's work: nothing can be observed or locked any more.
+    const offState = client.onState((state) => {
+      if (state !== "closed") return;
+      this.stopping = true;
+      clearTimeout(this.timer);
+    });
+    this.offSession = () => {
+      offSession();
+      offState();
+    };
     this.schedule(0);
   }
 
