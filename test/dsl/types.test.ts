@@ -101,6 +101,7 @@ export default defineConfig({
     },
   ],
   diskimages: [{ name: "trusty", elements: ["ubuntu", "vm"], release: 21, "env-vars": { DIB_CHECKSUM: "1" } }],
+  "tenant-resource-limits": [{ "tenant-name": "example", "max-servers": 10, "max-gpus": 2 }],
 });
 `;
 
