@@ -100,7 +100,7 @@ export class Launcher {
     }, this.log);
     this.requests = new WatchedChildren(client, P.REQUEST_ROOT, (name, data, path) => withId(decodeRequest(asRequestId(name), data, path), asRequestId(name)), (name, kind) => {
       this.executor.clearBusy(name);
-      if (kind === "removed") this.executor.pruneMinReady((id) => id !== name);
+      if (kind === "removed") this.executor.pruneMinReady(asRequestId(name));
       this.trigger("request changed");
     }, this.log);
     this.launchers = new WatchedChildren(client, P.LAUNCHER_ROOT, (name, data, path) => decodeLauncher(asLauncherId(name), data, path), changed("launcher changed"), this.log);

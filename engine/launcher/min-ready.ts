@@ -58,7 +58,8 @@ export function planMinReady(desired: Desired, observed: Observed): Array<MinRea
   }
   for (const label of desired.labels.values()) {
     if (label.minReady <= 0) continue;
-    if ((observed.minReady.get(label.name)?.length ?? 0) > 0) continue;
+    // A label is outstanding from the moment its requests are being submitted.
+    if (observed.minReady.has(label.name)) continue;
     const have = ready.get(label.name) ?? 0;
     const count = label.minReady - have;
     if (count <= 0 || !labelImageAvailable(desired, observed, label.name) || !responsibleFor(desired, observed, label.name)) continue;

@@ -472,11 +472,15 @@ export class Executor {
   private async submitMinReady(action: MinReadyRequests): Promise<void> {
     const ids: RequestId[] = [];
     this.minReady.set(action.label, ids);
-    for (let i = 0; i < action.count; i++) {
-      const request = await this.ctx.zk.submitNodeRequest(
-        newRequest({ nodeTypes: [action.label], requestor: MIN_READY_REQUESTOR, reuse: false }),
-      );
-      if (request.id) ids.push(request.id);
+    try {
+      for (let i = 0; i < action.count; i++) {
+        const request = await this.ctx.zk.submitNodeRequest(
+          newRequest({ nodeTypes: [action.label], requestor: MIN_READY_REQUESTOR, reuse: false }),
+        );
+        if (request.id) ids.push(request.id);
+      }
+    } finally {
+      if (ids.length === 0) this.minReady.delete(action.label);
     }
   }
 
@@ -487,18 +491,24 @@ export class Executor {
       if (node && node.allocatedTo === action.request) await this.ctx.zk.storeNode({ ...node, allocatedTo: null });
     }
     await this.ctx.zk.deleteNodeRequest(action.request);
-    const left = (this.minReady.get(action.label) ?? []).filter((id) => id !== action.request);
-    if (left.length > 0) this.minReady.set(action.label, left);
-    else this.minReady.delete(action.label);
+    this.forgetMinReady(action.label, action.request);
   }
 
-  /** Forgets min-ready requests that vanished (session loss, someone deleted them). */
-  pruneMinReady(exists: (id: RequestId) => boolean): void {
-    for (const [label, ids] of this.minReady) {
-      const left = ids.filter(exists);
-      if (left.length === 0) this.minReady.delete(label);
-      else if (left.length !== ids.length) this.minReady.set(label, left);
-    }
+  /**
+   * Forgets one min-ready request. Only the generation that holds it is touched: a label
+   * whose next generation is being submitted stays outstanding.
+   */
+  private forgetMinReady(label: string, request: RequestId): void {
+    const ids = this.minReady.get(label);
+    const index = ids?.indexOf(request) ?? -1;
+    if (!ids || index < 0) return;
+    ids.splice(index, 1);
+    if (ids.length === 0) this.minReady.delete(label);
+  }
+
+  /** Forgets a min-ready request that vanished (session loss, someone deleted it). */
+  pruneMinReady(request: RequestId): void {
+    for (const label of [...this.minReady.keys()]) this.forgetMinReady(label, request);
   }
 
   private async resetLostRequest(action: ResetLostRequest): Promise<void> {
