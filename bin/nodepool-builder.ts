@@ -4,7 +4,7 @@ import { BuilderDaemon } from "../engine/builder/daemon.ts";
 import { NodepoolError, UsageError } from "../engine/errors.ts";
 import { createLogger } from "../engine/log.ts";
 
-/** `nodepool-builder`: builds, uploads and cleans up images in the foreground until SIGINT or SIGTERM. */
+/** `nodepool-builder`: builds, uploads and cleans up images in the foreground until SIGINT (graceful) or SIGTERM. */
 class BuilderCommand extends Command {
   static override usage = Command.Usage({
     description: "Build disk images with diskimage-builder and upload them to the providers that use them",
@@ -50,11 +50,9 @@ class BuilderCommand extends Command {
       throw error;
     }
     if (this.pidfile !== undefined) await writeFile(this.pidfile, `${process.pid}\n`);
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
-    log.info({ signal }, "stopping");
+    // SIGINT stops gracefully (a running image build is waited for); SIGTERM keeps its default, immediate end (behaviour.md §8.2).
+    await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+    log.info({ signal: "SIGINT" }, "stopping");
     await daemon.stop();
     if (this.pidfile !== undefined) await rm(this.pidfile, { force: true });
     return 0;
