@@ -6,12 +6,14 @@
  * read-and-render alone in this process. Run `npm run build` first.
  */
 import { randomUUID } from "node:crypto";
+import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { execa } from "execa";
 import { pino } from "pino";
 import { NODE_LIST_BASIC_FIELDS, STATUS_LISTINGS } from "../engine/status/index.ts";
 import { epochSeconds, newNode, NodepoolZk, paths, ZkClient, type NodeId } from "../engine/zk/index.ts";
 
+console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores`);
 const count = Number(process.argv[2] ?? 10_000);
 const runs = Number(process.argv[3] ?? 5);
 const servers = process.env.NODEPOOL_TEST_ZK ?? "127.0.0.1:22181";
@@ -56,10 +58,14 @@ try {
   console.log(`wrote ${count} nodes (with lock directories, every tenth locked) in ${((performance.now() - started) / 1000).toFixed(2)} s`);
 
   const inProcess: number[] = [];
+  const inProcessCpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
+    const cpu = process.cpuUsage();
     const text = await STATUS_LISTINGS["node-list"].render(zk, { json: false, now: epochSeconds(), fields: NODE_LIST_BASIC_FIELDS });
     inProcess.push(performance.now() - t0);
+    const used = process.cpuUsage(cpu);
+    inProcessCpu.push((used.user + used.system) / 1000);
     if (text.split("\n").length !== count + 4) throw new Error("the table does not have one row per node");
   }
 
@@ -75,7 +81,7 @@ try {
     await execa(bin, ["--version"]);
     version.push(performance.now() - t1);
   }
-  console.log(`read and render ${count} nodes in process: median ${median(inProcess).toFixed(0)} ms over ${runs} runs`);
+  console.log(`read and render ${count} nodes in process: median ${median(inProcess).toFixed(0)} ms wall, ${median(inProcessCpu).toFixed(0)} ms CPU, over ${runs} runs`);
   console.log(`nodepool list, process start to exit: median ${median(endToEnd).toFixed(0)} ms over ${runs} runs`);
   console.log(`nodepool --version (process start-up alone): median ${median(version).toFixed(0)} ms`);
 } finally {
