@@ -106,6 +106,11 @@ class Locator {
         const inner = this.value(first, seen);
         if (ts.isObjectLiteralExpression(inner) || ts.isArrowFunction(inner) || ts.isFunctionExpression(inner)) return inner;
       }
+      // A local function that builds the value (`pool("az1")`): what it returns.
+      if (ts.isIdentifier(node.expression)) {
+        const result = this.value(node.expression, seen);
+        if (result !== node.expression) return result;
+      }
     }
     return node;
   }
@@ -123,6 +128,11 @@ class Locator {
       if (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === "map") {
         const callback = value.arguments[0];
         if (callback !== undefined && (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return returned(callback);
+        // `regions.map(provider)` with a local function: its result.
+        if (callback !== undefined && ts.isIdentifier(callback)) {
+          const result = this.value(callback);
+          return result === callback ? undefined : result;
+        }
       }
       return undefined;
     }

@@ -191,3 +191,23 @@ test("secret() anywhere but a diskimage env-var is an error", async (t) => {
   const { errors: found } = await compileErrors(t, { "nodepool.config.ts": text });
   assert.ok(found.some((e) => e.code === "dsl.secret-misplaced" && e.path === "providers[0].cloud" && e.line === lineOf(text, "cloud: secret()")));
 });
+
+test("errors in values built by local functions point inside those functions", async (t) => {
+  const text = config({
+    before: [
+      `function pool(zone: string) {`,
+      `  return { name: "pool-" + zone, "max-servers": zone === "b" ? ("ten" as unknown as number) : 10 };`,
+      `}`,
+      `const provider = (region: string) => ({ name: region, cloud: "c", pools: [pool("a"), pool("b")] });`,
+    ].join("\n"),
+    providers: `["r1", "r2"].map(provider)`,
+  });
+  const { errors: found } = await compileErrors(t, { "nodepool.config.ts": text });
+  assert.deepEqual(
+    found.map((e) => [e.code, e.path, e.line]),
+    [
+      ["schema.type", "providers[0].pools[1].max-servers", lineOf(text, '"max-servers"')],
+      ["schema.type", "providers[1].pools[1].max-servers", lineOf(text, '"max-servers"')],
+    ],
+  );
+});
