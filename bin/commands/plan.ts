@@ -1,0 +1,77 @@
+import { Option } from "clipanion";
+import { readConfigSource } from "../../engine/config-source.ts";
+import { createLogger, type Logger } from "../../engine/log.ts";
+import { observeOnce, planEntries, planObservation, redact, renderPlan, secretValues, type Observation, type PlanEntry } from "../../engine/plan-view/index.ts";
+import { NodepoolZk } from "../../engine/zk/index.ts";
+import { formatDiagnostic, type NodepoolConfig } from "../../schema/index.ts";
+import { NodepoolCommand } from "./base.ts";
+import { CLI_CONNECT_TIMEOUT_MS, ConfigInvalidError, zkHostsFor } from "./zk-connect.ts";
+
+/** `nodepool plan` exit status when the next pass would change something (0: nothing would). */
+export const CHANGES_PENDING_EXIT = 3;
+
+/** What `plan` and `apply` work with: the config, its secret values (masked in all output), a connection. */
+export interface PlanSession {
+  readonly config: NodepoolConfig;
+  readonly secrets: readonly string[];
+  /** Key paths of the secret values (what the builder masks in its logs). */
+  readonly secretPaths: readonly string[];
+  readonly zk: NodepoolZk;
+  readonly log: Logger;
+}
+
+export async function withPlanSession<T>(command: NodepoolCommand, work: (session: PlanSession) => Promise<T>): Promise<T> {
+  const log = createLogger({ name: "nodepool", debug: command.debug, destination: process.stderr });
+  // The command's output is its plan and progress; the engine's routine info lines would only get in the way.
+  if (!command.debug && process.env.NODEPOOL_LOG_LEVEL === undefined) log.level = "warn";
+  const result = await readConfigSource(command.config, command.secure === undefined ? {} : { securePath: command.secure });
+  if (!result.ok) {
+    const problems = result.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
+    throw new ConfigInvalidError(`${command.config} is not a valid configuration (run nodepool config-validate):\n${problems.join("\n")}`);
+  }
+  const secrets = secretValues(result.config, result.secretPaths);
+  const zk = await NodepoolZk.connect({ hosts: zkHostsFor(command, result.config), connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS, logger: log });
+  try {
+    return await work({ config: result.config, secrets, secretPaths: result.secretPaths, zk, log });
+  } catch (error) {
+    if (error instanceof Error) error.message = redact(error.message, secrets);
+    throw error;
+  } finally {
+    zk.close();
+  }
+}
+
+/** The plan of what a launcher and builder started now would do first, from one read-only observation. */
+export async function currentPlan(session: PlanSession): Promise<{ observation: Observation; entries: PlanEntry[] }> {
+  const observation = await observeOnce(session.zk, session.config);
+  const { launcher, builder } = planObservation(observation);
+  return { observation, entries: planEntries(launcher, builder) };
+}
+
+/** `nodepool plan`: the actions the next reconcile pass would take, changing nothing. */
+export class PlanCommand extends NodepoolCommand {
+  static override paths = [["plan"]];
+  static override usage = NodepoolCommand.Usage({
+    description: "Show what the next reconcile pass would do",
+    details: `
+      Reads ZooKeeper and each provider's cloud once and prints the actions a launcher and a builder started now with this config would take, grouped by provider (builds under "images"), with + (create), - (delete) and ~ (change) markers and each action's reason. Changes nothing.
+
+      Exit status: 0 when nothing would change ("No changes."), ${CHANGES_PENDING_EXIT} when changes are pending, 1 for an invalid config, 2 when it could not run.
+    `,
+    examples: [
+      ["Preview the next pass", "nodepool plan -c /etc/nodepool/nodepool.yaml"],
+      ["The actions as JSON", "nodepool plan -c nodepool.config.ts --json"],
+    ],
+  });
+
+  json = Option.Boolean("--json", false, { description: "Print the actions as a JSON array" });
+
+  async run(): Promise<number> {
+    return withPlanSession(this, async (session) => {
+      const { entries } = await currentPlan(session);
+      const text = this.json ? `${JSON.stringify(entries, null, 2)}\n` : renderPlan(entries);
+      this.context.stdout.write(redact(text, session.secrets));
+      return entries.length === 0 ? 0 : CHANGES_PENDING_EXIT;
+    });
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * `nodepool apply`: carries out the plan with the daemons' own machinery and returns when
+ * it is done. Builder actions first (a build, its uploads and the retention that follows, one
+ * pass after another with the builder's workers, each action at most once), then the
+ * launcher: the engine's Launcher with its executor runs its first pass (the plan's launcher
+ * actions) and the follow-ups of the work it took on — launches of the requests it accepted,
+ * fulfilment, its min-ready requests served and completed. With `wait`, it then keeps
+ * reconciling until a pass plans nothing and no node of the configured providers is still
+ * being launched. Progress is reported one line at a time through `report`.
+ */
+import { hostname as osHostname } from "node:os";
+import type { NodepoolConfig } from "../../schema/index.ts";
+import { runBuild } from "../builder/build.ts";
+import { deleteBuild, deleteUpload, removeUploadRecord } from "../builder/cleanup.ts";
+import type { BuilderContext } from "../builder/context.ts";
+import { builderDesired } from "../builder/desired.ts";
+import { DEFAULT_DIB_COMMAND } from "../builder/dib-command.ts";
+import { imageProviders } from "../builder/formats.ts";
+import { localBuilds, readOrCreateBuilderId } from "../builder/local-files.ts";
+import { observeImages } from "../builder/observe.ts";
+import { planBuilder, type BuilderAction } from "../builder/plan.ts";
+import { newestReadyBuild } from "../builder/retention.ts";
+import type { BuilderObserved } from "../builder/state.ts";
+import { runUpload } from "../builder/upload.ts";
+import { createProvider } from "../drivers/index.ts";
+import type { Provider } from "../drivers/driver.ts";
+import { Launcher } from "../launcher/launcher.ts";
+import type { Logger } from "../log.ts";
+import type { Action } from "../reconcile/actions.ts";
+import { keyOf } from "../reconcile/executor.ts";
+import { createStatsClient } from "../stats/client.ts";
+import { LockBusyError, RecordGoneError } from "../zk/errors.ts";
+import { buildDisplayName } from "../zk/ids.ts";
+import type { NodepoolZk } from "../zk/nodepool-zk.ts";
+import { epochSeconds } from "../zk/records/_codec.ts";
+import { builderEntry, launcherEntry, type PlanEntry } from "./entries.ts";
+import { entryLine } from "./render.ts";
+
+export interface ApplyOptions {
+  zk: NodepoolZk;
+  config: NodepoolConfig;
+  secretPaths: readonly string[];
+  log: Logger;
+  /** Keep reconciling until nothing is left to do and no node is still launching. */
+  wait: boolean;
+  /** Give up (reporting what is unfinished) after this long. */
+  timeoutMs: number;
+  report(line: string): void;
+}
+
+export interface ApplyResult {
+  /** Actions carried out successfully. */
+  done: number;
+  /** One line per failure (action, launch or build). */
+  failures: string[];
+  /** Set when the timeout ended the apply: what it was still waiting for. */
+  unfinished: string[] | null;
+}
+
+const BUSY_NODE_STATES = new Set(["init", "building"]);
+
+class Progress {
+  done = 0;
+  readonly failures: string[] = [];
+  /** The builder action running now, for a timeout's report. */
+  current: string | null = null;
+
+  constructor(private readonly report: (line: string) => void) {}
+
+  line(text: string): void {
+    this.report(text);
+  }
+
+  started(entry: PlanEntry): void {
+    this.report(`started: ${entryLine(entry)}`);
+  }
+
+  finished(entry: PlanEntry, error?: unknown): void {
+    if (error === undefined) {
+      this.done += 1;
+      this.report(`done: ${entry.summary}`);
+    } else if (error instanceof LockBusyError) {
+      this.report(`skipped: ${entry.summary} (locked by another process; its next pass will retry)`);
+    } else if (error instanceof RecordGoneError) {
+      this.report(`skipped: ${entry.summary} (its record is gone)`);
+    } else this.fail(`${entry.summary}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  fail(text: string): void {
+    if (this.failures.includes(text)) return;
+    this.failures.push(text);
+    this.report(`failed: ${text}`);
+  }
+}
+
+export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
+  const progress = new Progress(options.report);
+  const unfinished: string[] = [];
+  const stopping = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
+  });
+  const work = (async () => {
+    await applyBuilder(options, progress, stopping.signal);
+    if (!stopping.signal.aborted) await applyLauncher(options, progress, stopping.signal, unfinished);
+  })();
+  try {
+    const outcome = await Promise.race([work.then(() => "done" as const), timeout]);
+    if (outcome === "timeout") {
+      stopping.abort();
+      const building = progress.current;
+      await work;
+      if (building !== null) unfinished.push(`builder: ${building} (an image command is never abandoned: waited for it to end)`);
+      return { done: progress.done, failures: progress.failures, unfinished };
+    }
+    return { done: progress.done, failures: progress.failures, unfinished: null };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ---- builder ------------------------------------------------------------------------------
+
+/** The object a builder action works on: each is attempted at most once per apply. */
+function builderKey(action: BuilderAction): string {
+  switch (action.kind) {
+    case "build":
+      return `build:${action.image}`;
+    case "upload":
+      return `upload:${buildDisplayName(action.image, action.build)}/${action.provider}`;
+    case "delete-build":
+      return `delete-build:${buildDisplayName(action.image, action.build)}`;
+    default:
+      return `${action.kind}:${buildDisplayName(action.image, action.build)}/${action.provider}/${action.upload}`;
+  }
+}
+
+async function applyBuilder(options: ApplyOptions, progress: Progress, signal: AbortSignal): Promise<void> {
+  const imagesDir = options.config["images-dir"];
+  if (imagesDir === undefined) return;
+  const providers = new Map<string, Provider>();
+  const stats = createStatsClient({ log: options.log });
+  try {
+    for (const config of imageProviders(options.config)) {
+      const provider = createProvider(config);
+      await provider.start();
+      providers.set(config.name, provider);
+    }
+    const ctx: BuilderContext = {
+      zk: options.zk,
+      log: options.log,
+      stats,
+      builderId: await readOrCreateBuilderId(imagesDir),
+      hostname: osHostname(),
+      imagesDir,
+      dibCommand: DEFAULT_DIB_COMMAND,
+      config: options.config,
+      secretPaths: options.secretPaths,
+      providers,
+    };
+    const desired = builderDesired(options.config, new Map([...providers].map(([name, p]) => [name, p.imageFormat])));
+    const attempted = new Set<string>();
+    while (!signal.aborted) {
+      const observed = await observeImages(options.zk, { builderId: ctx.builderId, hostname: ctx.hostname, localBuilds: await localBuilds(imagesDir), retryAfter: new Map() });
+      const actions = planBuilder(desired, observed, epochSeconds()).actions.filter((a) => !attempted.has(builderKey(a)));
+      if (actions.length === 0) return;
+      for (const action of actions) {
+        if (signal.aborted) return;
+        attempted.add(builderKey(action));
+        const entry = builderEntry(action);
+        progress.started(entry);
+        progress.current = entry.summary;
+        try {
+          const failure = await carryOut(ctx, action, observed, desired.images.get(action.kind === "build" ? action.image : "")?.formats ?? []);
+          if (failure === null) progress.finished(entry);
+          else progress.fail(`${entry.summary}: ${failure}`);
+        } catch (error) {
+          progress.finished(entry, error);
+        } finally {
+          progress.current = null;
+        }
+      }
+    }
+  } finally {
+    await Promise.all([...providers.values()].map((p) => p.stop().catch(() => undefined)));
+    await stats.close();
+  }
+}
+
+/** Runs one builder action as the builder daemon's pass does; returns why it failed, or null. */
+async function carryOut(ctx: BuilderContext, action: BuilderAction, observed: BuilderObserved, formats: readonly string[]): Promise<string | null> {
+  switch (action.kind) {
+    case "build": {
+      const image = ctx.config.diskimages.find((d) => d.name === action.image);
+      if (image === undefined) return null;
+      const newestReady = newestReadyBuild(observed.images.get(action.image)?.builds ?? [])?.id;
+      const result = await runBuild(ctx, { image, formats, manual: action.manual, newestReady });
+      if (result.kind === "failed") return `build ${buildDisplayName(action.image, result.build)} failed (see its build log)`;
+      return null;
+    }
+    case "upload": {
+      const result = await runUpload(ctx, { image: action.image, build: action.build, provider: action.provider, format: action.format });
+      return result.kind === "failed" ? `upload ${result.upload} failed` : null;
+    }
+    case "delete-upload":
+      await deleteUpload(ctx, action);
+      return null;
+    case "remove-upload-record":
+      await removeUploadRecord(ctx, action);
+      return null;
+    case "delete-build": {
+      const state = observed.images.get(action.image)?.builds.find((b) => b.id === action.build)?.state;
+      if (state !== undefined) await deleteBuild(ctx, action, state, new Set());
+      return null;
+    }
+  }
+}
+
+// ---- launcher -----------------------------------------------------------------------------
+
+async function applyLauncher(options: ApplyOptions, progress: Progress, signal: AbortSignal, unfinished: string[]): Promise<void> {
+  const launcher = new Launcher({ zk: options.zk, config: options.config, log: options.log });
+  const providers = new Set(options.config.providers.map((p) => p.name));
+  const tracked = new Map<string, Action>();
+  let waitingLine = "";
+  let resolveDone: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+
+  /** Why the apply is not done yet; empty when it is. */
+  const pending = (): string[] => {
+    const observed = launcher.observe();
+    const reasons = [...tracked.values()].map((a) => `action: ${launcherEntry(a).summary}`);
+    if (observed.handlers.size > 0) reasons.push(`requests being filled (${[...observed.handlers.keys()].join(", ")})`);
+    const ownMinReady = [...observed.minReady.values()].flat();
+    if (ownMinReady.length > 0) reasons.push(`min-ready requests to be served (${ownMinReady.join(", ")})`);
+    const launching = [...observed.nodes.values()].filter((n) => n.provider !== null && providers.has(n.provider) && BUSY_NODE_STATES.has(n.state)).map((n) => n.id).sort();
+    const line = launching.length > 0 ? `waiting for ${launching.length} node${launching.length === 1 ? "" : "s"} to become ready (${launching.join(", ")})` : "";
+    if (line !== waitingLine && line !== "") progress.line(line);
+    waitingLine = line;
+    if (options.wait) {
+      if (launching.length > 0) reasons.push(line);
+      const left = launcher.plan();
+      if (left.length > 0) reasons.push(`${left.length} more action${left.length === 1 ? "" : "s"} planned`);
+    }
+    return reasons;
+  };
+  const check = (): void => {
+    if (signal.aborted || pending().length === 0) resolveDone();
+  };
+
+  launcher.events.on("action", ({ action, ok, error }) => {
+    const entry = launcherEntry(action);
+    progress.finished(entry, ok ? undefined : error);
+    tracked.delete(keyOf(action));
+    check();
+  });
+  launcher.events.on("launch", (event) => {
+    if (event.result === "ready") progress.line(`node ${event.node} ready (${event.label} on ${event.provider}, request ${event.request})`);
+    else progress.fail(`node ${event.node} (${event.label} on ${event.provider}, request ${event.request}): launch ${event.result}`);
+    check();
+  });
+  launcher.events.on("request", (event) => {
+    if (event.outcome === "accepted" || event.outcome === "fulfilled") progress.line(`request ${event.request} ${event.outcome}`);
+  });
+  launcher.events.on("pass", check);
+  signal.addEventListener("abort", check);
+
+  try {
+    await launcher.start();
+    // start() has only scheduled the first pass: what it plans now is what that pass runs.
+    for (const action of launcher.plan()) {
+      tracked.set(keyOf(action), action);
+      progress.started(launcherEntry(action));
+    }
+    await finished;
+    if (signal.aborted) unfinished.push(...pending());
+  } finally {
+    await launcher.stop();
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * One read-only look at everything the next reconcile pass would see, for `nodepool plan`:
+ * the ZooKeeper tree (nodes, requests, launcher registrations, images) read once without
+ * watches, each provider's own view through its driver (limits, servers, flavors, cloud
+ * images), and the locks other processes hold. It writes nothing and takes no lock.
+ *
+ * It is what a launcher and a builder started now with this config would observe in their
+ * first pass: no request handlers or min-ready requests of their own yet, this process's
+ * pool workers counted as registered (a launcher registers before its first pass), and the
+ * periodic duties due. Objects someone else holds locked are left out, as the executor
+ * would skip them. The engine has no seam for a watch-less observation, so this adapter
+ * mirrors `Launcher.observe()` and `Builder.pass()`'s observation.
+ */
+import { randomUUID } from "node:crypto";
+import { hostname as osHostname } from "node:os";
+import type { NodepoolConfig, ProviderConfig } from "../../schema/index.ts";
+import { builderDesired } from "../builder/desired.ts";
+import { localBuilds, readBuilderId } from "../builder/local-files.ts";
+import { observeImages } from "../builder/observe.ts";
+import { planBuilder, type BuilderAction } from "../builder/plan.ts";
+import type { BuilderDesired, BuilderObserved } from "../builder/state.ts";
+import { createProvider } from "../drivers/index.ts";
+import type { Provider, Resources } from "../drivers/driver.ts";
+import { NodepoolError } from "../errors.ts";
+import { nodepoolQuota } from "../launcher/quota.ts";
+import type { Action } from "../reconcile/actions.ts";
+import { desiredFromConfig, supportedLabels, type LauncherIdentity } from "../reconcile/desired.ts";
+import { keyOf } from "../reconcile/executor.ts";
+import { plan } from "../reconcile/plan.ts";
+import { labelKey, uploadKey, type Desired, type Observed, type ObservedNode, type ObservedRequest, type ProviderDesired, type ProviderObserved } from "../reconcile/state.ts";
+import { NoNodeError } from "../zk/errors.ts";
+import { asNodeId, asRequestId, type NodeId, type RequestId } from "../zk/ids.ts";
+import { sortContenders } from "../zk/lock.ts";
+import type { NodepoolZk } from "../zk/nodepool-zk.ts";
+import * as P from "../zk/paths.ts";
+import type { LauncherRecord } from "../zk/records/launcher.ts";
+
+/** A provider's driver could not be started or asked: the plan would be a guess. */
+export class ProviderUnavailableError extends NodepoolError {
+  readonly code = "plan.provider-unavailable";
+}
+
+export interface Observation {
+  /** When it was observed (epoch seconds): the plan's `now`. */
+  now: number;
+  launcher: { desired: Desired; observed: Observed };
+  /** Null when the config has no `images-dir` (no builder runs with it). */
+  builder: { desired: BuilderDesired; observed: BuilderObserved } | null;
+}
+
+export interface ObserveOnceOptions {
+  identity?: LauncherIdentity;
+  now?: number;
+}
+
+/** A plan is re-made at most this many times while discovering locks held by others. */
+const MAX_LOCK_ROUNDS = 5;
+
+export async function observeOnce(zk: NodepoolZk, config: NodepoolConfig, options: ObserveOnceOptions = {}): Promise<Observation> {
+  const identity = options.identity ?? { hostname: osHostname(), pid: process.pid };
+  const desired = desiredFromConfig(config, identity);
+  const now = options.now ?? Date.now() / 1000;
+  const providers = await startProviders(config.providers);
+  try {
+    const [nodeList, emptyNodes, requestList, registered, builder] = await Promise.all([
+      zk.getNodes(),
+      zk.getEmptyNodeIds(),
+      zk.getNodeRequests(),
+      zk.getLaunchers(),
+      observeBuilder(zk, config, providers),
+    ]);
+    const nodes = new Map<NodeId, ObservedNode>();
+    for (const node of nodeList) if (node.id !== undefined) nodes.set(node.id, { ...node, id: node.id });
+    const requests = new Map<RequestId, ObservedRequest>();
+    for (const request of requestList) if (request.id !== undefined) requests.set(request.id, { ...request, id: request.id });
+    const providerViews = new Map<string, ProviderObserved>();
+    for (const providerDesired of desired.providers) {
+      const provider = providers.get(providerDesired.name);
+      if (provider) providerViews.set(providerDesired.name, await observeProvider(provider, providerDesired, (id) => nodes.has(id)));
+    }
+    const observed: Observed = {
+      nodes,
+      requests,
+      launchers: withOwnRegistrations(registered, desired),
+      readyUploads: readyUploads(builder?.observed ?? null, await readyUploadsWithoutBuilder(zk, builder)),
+      providers: providerViews,
+      handlers: new Map(),
+      heldNodes: new Set(),
+      busy: new Set(),
+      minReady: new Map(),
+      emptyNodes,
+      cleanupDue: true,
+    };
+    return { now, launcher: { desired, observed: await withLocksHeldByOthers(zk, desired, observed, now) }, builder };
+  } finally {
+    await Promise.all([...providers.values()].map((p) => p.stop().catch(() => undefined)));
+  }
+}
+
+/** The launcher's and builder's planned actions for an observation, as their pure plans decide them. */
+export function planObservation(observation: Observation): { launcher: Action[]; builder: BuilderAction[] } {
+  const { now, launcher: { desired, observed } } = observation;
+  return {
+    launcher: plan(desired, observed, now),
+    builder: observation.builder ? [...planBuilder(observation.builder.desired, observation.builder.observed, now).actions] : [],
+  };
+}
+
+async function startProviders(configs: readonly ProviderConfig[]): Promise<Map<string, Provider>> {
+  const started = new Map<string, Provider>();
+  for (const config of configs) {
+    try {
+      const provider = createProvider(config);
+      await provider.start();
+      started.set(config.name, provider);
+    } catch (error) {
+      await Promise.all([...started.values()].map((p) => p.stop().catch(() => undefined)));
+      throw new ProviderUnavailableError(`provider ${config.name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  return started;
+}
+
+/** A provider's limits, servers, flavors and cloud images, as the launcher's quota cache holds them (behaviour.md §2.12). */
+async function observeProvider(provider: Provider, desired: ProviderDesired, nodeExists: (id: NodeId) => boolean): Promise<ProviderObserved> {
+  try {
+    const labelResources = new Map<string, Resources>();
+    const cloudImages = new Set<string>();
+    for (const pool of desired.pools) {
+      for (const [label, image] of pool.labels) {
+        if (provider.canLaunch) labelResources.set(labelKey(pool.name, label), await provider.labelResources(pool.name, label));
+        if (image.kind === "cloud-image" && (await provider.cloudImageAvailable(image.cloudImage))) cloudImages.add(image.cloudImage);
+      }
+    }
+    const [limits, servers] = await Promise.all([provider.limits(), provider.listServers()]);
+    return { quota: nodepoolQuota(limits, servers, desired.name, nodeExists), labelResources, cloudImages, servers };
+  } catch (error) {
+    throw new ProviderUnavailableError(`provider ${desired.name} did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** This process's pool workers, as registered before a first pass (behaviour.md §2.20). */
+function withOwnRegistrations(registered: readonly LauncherRecord[], desired: Desired): LauncherRecord[] {
+  const labels = supportedLabels(desired);
+  const known = new Set(registered.map((l) => l.id));
+  const own = desired.providers.flatMap((provider) =>
+    provider.pools.filter((pool) => !known.has(pool.launcherId)).map((pool) => ({ id: pool.launcherId, providerName: provider.name, supportedLabels: labels, extra: {} })),
+  );
+  return [...registered, ...own];
+}
+
+async function observeBuilder(zk: NodepoolZk, config: NodepoolConfig, providers: ReadonlyMap<string, Provider>): Promise<Observation["builder"]> {
+  const imagesDir = config["images-dir"];
+  if (imagesDir === undefined) return null;
+  const formats = new Map([...providers].filter(([, p]) => p.managesImages).map(([name, p]) => [name, p.imageFormat]));
+  const observed = await observeImages(zk, {
+    // A builder starting here with no identity yet would create one: it owns no build so far.
+    builderId: (await readBuilderId(imagesDir)) ?? randomUUID(),
+    hostname: osHostname(),
+    localBuilds: await localBuilds(imagesDir),
+    retryAfter: new Map(),
+  });
+  return { desired: builderDesired(config, formats), observed };
+}
+
+/** Without a builder config the image tree is still read: launchers boot from its ready uploads. */
+async function readyUploadsWithoutBuilder(zk: NodepoolZk, builder: Observation["builder"]): Promise<BuilderObserved | null> {
+  if (builder) return null;
+  return observeImages(zk, { builderId: "", hostname: "", localBuilds: new Set(), retryAfter: new Map() });
+}
+
+function readyUploads(...views: Array<BuilderObserved | null>): Set<string> {
+  const keys = new Set<string>();
+  for (const view of views) {
+    for (const image of view?.images.values() ?? []) {
+      for (const build of image.builds) for (const upload of build.uploads) if (upload.state === "ready") keys.add(uploadKey(image.name, upload.provider));
+    }
+  }
+  return keys;
+}
+
+/** Whether a lock has contenders (spec/zookeeper.md §3.8), read without contending. */
+async function lockHeld(zk: NodepoolZk, path: string): Promise<boolean> {
+  try {
+    return sortContenders(await zk.client.getChildren(path)).length > 0;
+  } catch (error) {
+    if (error instanceof NoNodeError) return false;
+    throw error;
+  }
+}
+
+/**
+ * The executor skips an object whose lock someone else holds (a busy lock means "not now"):
+ * plan, probe the locks of what the actions touch, mark the held ones busy, and plan again
+ * until no new held lock turns up.
+ */
+async function withLocksHeldByOthers(zk: NodepoolZk, desired: Desired, observed: Observed, now: number): Promise<Observed> {
+  const busy = new Set<string>();
+  const probed = new Set<string>();
+  let current = observed;
+  for (let round = 0; round < MAX_LOCK_ROUNDS; round++) {
+    const keys = plan(desired, current, now).map(keyOf).filter((key) => !probed.has(key));
+    let found = false;
+    for (const key of keys) {
+      probed.add(key);
+      const path = current.nodes.has(asNodeId(key)) ? P.nodeLockPath(asNodeId(key)) : current.requests.has(asRequestId(key)) ? P.requestLockPath(asRequestId(key)) : null;
+      if (path !== null && (await lockHeld(zk, path))) {
+        busy.add(key);
+        found = true;
+      }
+    }
+    if (!found) break;
+    current = { ...current, busy: new Set(busy) };
+  }
+  return current;
+}
