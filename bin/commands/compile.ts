@@ -2,6 +2,8 @@ import { Command, Option } from "clipanion";
 import { writeFile } from "node:fs/promises";
 import { formatDiagnostic } from "../../schema/index.ts";
 import { compileToYaml } from "../../dsl/compiler/index.ts";
+import { isTypescriptConfig } from "../../engine/config-source.ts";
+import { UsageError } from "../../engine/errors.ts";
 import { NodepoolCommand } from "./base.ts";
 
 /** `nodepool compile nodepool.config.ts [-o nodepool.yaml]`: the canonical YAML of a typed config. */
@@ -25,6 +27,9 @@ export class CompileCommand extends NodepoolCommand {
 
   async run(): Promise<number> {
     const file = this.file ?? this.config;
+    if (!isTypescriptConfig(file)) {
+      throw new UsageError(`${file} is not a TypeScript config; compile takes a .config.ts (validate YAML with config-validate)`);
+    }
     const compiled = await compileToYaml(file, {
       typecheck: this.typecheck,
       ...(this.secure === undefined ? {} : { securePath: this.secure }),

@@ -66,6 +66,9 @@ test("config-validate type-checks a .config.ts unless --no-typecheck; a missing 
   const missing = await run(dir, "compile", "absent.config.ts");
   assert.equal(missing.exitCode, 2);
   assert.match(missing.stderr, /absent\.config\.ts: no such file/);
+  const yaml = await run(dir, "compile", "nodepool.yaml");
+  assert.equal(yaml.exitCode, 2);
+  assert.match(yaml.stderr, /nodepool\.yaml is not a TypeScript config/);
 });
 
 test("convert writes a .config.ts that compiles back to the same YAML content", async (t) => {
