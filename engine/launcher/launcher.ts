@@ -161,6 +161,11 @@ export class Launcher {
         this.trigger("retry interval");
       }, this.options.retryIntervalMs),
     );
+    this.events.on("launch", (event) => {
+      // The cloud said "quota exceeded": the cached quota is stale (behaviour.md §2.12).
+      const running = this.providers.get(event.provider);
+      if (event.result === "error.quota" && running) void this.refreshProvider(running, true).then(() => this.trigger("quota refreshed"));
+    });
     this.readyFlag = true;
     this.cleanupDue = true;
     this.trigger("start");

@@ -149,3 +149,22 @@ test("a launcher stopped mid-launch leaves work the next launcher finishes", asy
   assert.notEqual(done.nodes[0], building.id);
   await waitFor("abandoned building node deleted", async () => (await zk.getNode(asNodeId(building.id!))) === null);
 });
+
+test("unexpected over-quota: the launch is aborted, the request waits, and is served once room appears", async (t) => {
+  resetFakeClouds();
+  const { zk } = await zkForTest(t);
+  const cloud = fakeCloud("fake-provider");
+  await startLauncher(t, zk, config({ providerKeys: { "fake-cloud": { "boot-delay": 0, "max-instances": 2 } } }));
+  const r1 = await zk.submitNodeRequest(newRequest({ nodeTypes: ["cloud-label"], ...zuul }), 200);
+  const done1 = await requestState(zk, r1.id!, ["fulfilled", "failed"]);
+  const held = await zk.lockNode(done1.nodes[0] as NodeId);
+  cloud.limits = { ...cloud.limits, instances: 1 };
+  const r2 = await zk.submitNodeRequest(newRequest({ nodeTypes: ["cloud-label"], ...zuul }), 200);
+  await waitFor("an aborted launch", async () => (await zk.getNodes()).some((n) => n.state === "aborted") || cloud.createCalls > 1);
+  assert.equal((await zk.getNodeRequest(r2.id!))?.state, "pending");
+  await zk.storeNode({ ...held.record, state: "used" }, held.lock);
+  await held.lock.release();
+  await zk.deleteNodeRequest(r1.id!);
+  assert.equal((await requestState(zk, r2.id!, ["fulfilled", "failed"])).state, "fulfilled");
+  assert.equal(cloud.servers.size, 1);
+});
