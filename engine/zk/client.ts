@@ -393,7 +393,8 @@ export class ZkClient {
     this.events.emit("state", state);
   }
 
-  private openSession(): Promise<void> {
+  private async openSession(): Promise<void> {
+    if (this.currentState === "closed") throw new ClientClosedError("the ZooKeeper client is closed");
     const { servers, chroot } = this;
     const handle = new ZooKeeper({
       connect: `${servers}${chroot}`,
