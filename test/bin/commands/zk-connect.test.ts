@@ -18,7 +18,8 @@ test("a ZooKeeper that is down: a clear error and exit 2 within a few seconds", 
   const result = await nodepoolOn("127.0.0.1:1", ["list"]);
   assert.equal(result.exitCode, 2);
   assert.match(String(result.stderr), /^nodepool: could not connect to ZooKeeper at 127\.0\.0\.1:1 within 5\.0 s; is it running\?/);
-  assert.ok(Date.now() - started < 9_000);
+  // 5 s of connect timeout plus start-up, which takes seconds on a loaded machine: the point is that it does not hang.
+  assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
 });
 
 test("an invalid config is refused with its errors and exit 1, before connecting", async (t) => {
