@@ -25,7 +25,7 @@ export { cloudImageName, runUpload, type UploadRequest, type UploadResult } from
 export { deleteBuild, deleteUpload, removeUploadRecord } from "./cleanup.ts";
 export type { BuilderContext } from "./context.ts";
 export { BuildLog, buildLogName, logsToPrune, maskText, pruneBuildLogs, secretValues } from "./build-log.ts";
-export { BUILDER_ID_FILE, BuilderIdError, deleteLocalBuild, localBuilds, readOrCreateBuilderId } from "./local-files.ts";
+export { BUILDER_ID_FILE, BuilderIdError, deleteLocalBuild, localBuilds, readBuilderId, readOrCreateBuilderId } from "./local-files.ts";
 export { buildMetrics, uploadMetrics, type BuildOutcome } from "./stats.ts";
 export * from "./operations.ts";
 export { createImage, ImageCreateError, imageFormats, parseFormats, UnknownFormatError, type ImageCreateRequest, type ImageFormat } from "./image-create.ts";

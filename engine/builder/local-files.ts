@@ -34,6 +34,15 @@ export async function readOrCreateBuilderId(imagesDir: string): Promise<string> 
   return (await readFile(path, "utf8")).trim();
 }
 
+/** Reads the builder id if this images-dir has one (the CLI's view), else null. */
+export async function readBuilderId(imagesDir: string): Promise<string | null> {
+  try {
+    return (await readFile(join(imagesDir, BUILDER_ID_FILE), "utf8")).trim();
+  } catch {
+    return null;
+  }
+}
+
 const FILE = /^(.+-\d{10})\.(.+)$/;
 
 /** Display names (`<image>-<build-id>`) of the builds with files in the directory (logs excluded). */
