@@ -68,7 +68,3 @@ export const STATUS_LISTINGS = {
 } as const satisfies Record<string, Listing>;
 
 export type ListingName = keyof typeof STATUS_LISTINGS;
-
-export function isListingName(name: string): name is ListingName {
-  return Object.hasOwn(STATUS_LISTINGS, name);
-}
