@@ -7,6 +7,7 @@ import {
   STATUS_LISTINGS,
   UnknownFieldsError,
 } from "../../../engine/status/index.ts";
+import { newNode } from "../../../engine/zk/index.ts";
 import { zkForTest } from "../../helpers/zk.ts";
 import { seedTree, T0 } from "./_seed.ts";
 
@@ -139,4 +140,14 @@ test("info: the builds with uploads for the provider, and its nodes", async (t) 
       "+------------+-----------+",
     ].join("\n"),
   );
+});
+
+test("a malformed or data-less node znode is skipped, not fatal", async (t) => {
+  const { zk } = await zkForTest(t);
+  const good = await zk.storeNode(newNode({ state: "ready", provider: "p" }, T0));
+  await zk.client.create("/nodepool/nodes/0000000100", "{not json");
+  await zk.client.create("/nodepool/nodes/0000000101", "");
+  await zk.client.create("/nodepool/nodes/0000000102", JSON.stringify({ state: "bogus", state_time: T0 }));
+  const rows = JSON.parse(await STATUS_LISTINGS["node-list"].render(zk, { json: true, now: NOW })) as { id: string }[];
+  assert.deepEqual(rows.map((r) => r.id), [good.id]);
 });
