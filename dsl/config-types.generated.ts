@@ -154,7 +154,6 @@ export type NodepoolConfigInput = {
                 "host-key"?: string | string[] | undefined;
                 "connection-type"?: string | undefined;
                 "connection-port"?: number | undefined;
-                "ssh-port"?: number | undefined;
                 "max-parallel-jobs"?: number | undefined;
             }[] | undefined;
             "max-servers"?: number | undefined;
@@ -210,7 +209,6 @@ export type NodepoolConfigInput = {
             name: string;
             "subnet-id"?: string | undefined;
             "security-group-id"?: string | undefined;
-            "host-key-checking"?: boolean | undefined;
             "max-servers"?: number | undefined;
             "node-attributes"?: Record<string, unknown> | undefined;
         }[];

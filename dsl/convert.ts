@@ -124,8 +124,11 @@ class Converter {
     return this.withRef(out, "cloud-image", cloudImages);
   }
 
-  private staticNode(node: unknown): unknown {
-    if (!isRecord(node)) return node;
+  private staticNode(written: unknown): unknown {
+    if (!isRecord(written)) return written;
+    // `ssh-port` is the deprecated name of `connection-port`, which wins when both are given (§4.5).
+    const { "ssh-port": sshPort, ...node } = written;
+    if (sshPort !== undefined && !("connection-port" in node)) node["connection-port"] = sshPort;
     const labels = node.labels;
     if (Array.isArray(labels)) return { ...node, labels: labels.map((name: unknown) => this.ref(name, this.labels)) };
     if (typeof labels === "string" && !/\s/.test(labels.trim())) return { ...node, labels: this.ref(labels, this.labels) };

@@ -9,6 +9,7 @@ import type { EvaluationSite } from "../_evaluate.ts";
 import { bundleConfig } from "./bundle.ts";
 import { evaluateBundle, evaluationDir } from "./evaluate.ts";
 import { createPathLocator } from "./locate.ts";
+import { unofferedKeys } from "./not-offered.ts";
 import { extractSecrets, missingSecrets, type SecretRef } from "./secrets.ts";
 import { userFrame, type SourcePosition } from "./stack.ts";
 import { typecheckConfig } from "./typecheck.ts";
@@ -99,6 +100,7 @@ export async function compileConfig(file: string, options: CompileOptions = {}):
   const locate = pathLocator(entry, evaluation.sites);
   const at = (path: readonly PathSegment[]): Partial<SourcePosition> & { file: string } => locate(path) ?? { file: entry };
   const diagnostics = evaluation.problems.map((problem) => error("dsl.value", problem.message, at(problem.path), problem.path));
+  for (const key of unofferedKeys(evaluation.value)) diagnostics.push(error("dsl.not-canonical", key.message, at(key.path), key.path));
   const extraction = extractSecrets(evaluation.value);
   for (const path of extraction.misplaced) {
     diagnostics.push(

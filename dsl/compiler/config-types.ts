@@ -39,6 +39,31 @@ function widenIndexSignatures(type: TS.TypeNode): TS.TypeNode {
   return visit(type) as TS.TypeNode;
 }
 
+/**
+ * Keys the schema accepts for old files but the DSL must never emit (spec/config.md §7): the static
+ * driver's deprecated `ssh-port`, and AWS pools' `host-key-checking`, which the reference validator
+ * rejects. An AWS pool is the pool type with `subnet-id`.
+ */
+export const NOT_OFFERED: ReadonlyArray<{ key: string; besides?: string }> = [
+  { key: "ssh-port" },
+  { key: "host-key-checking", besides: "subnet-id" },
+];
+
+function withoutUnofferedKeys(type: TS.TypeNode): TS.TypeNode {
+  const ts = typescript();
+  const nameOf = (member: TS.TypeElement): string | undefined =>
+    member.name !== undefined && (ts.isStringLiteral(member.name) || ts.isIdentifier(member.name)) ? member.name.text : undefined;
+  const visit = (node: TS.Node): TS.Node => {
+    const visited = ts.visitEachChild(node, visit, undefined);
+    if (!ts.isTypeLiteralNode(visited)) return visited;
+    const names = new Set(visited.members.map(nameOf));
+    const dropped = (member: TS.TypeElement): boolean =>
+      NOT_OFFERED.some((rule) => rule.key === nameOf(member) && (rule.besides === undefined || names.has(rule.besides)));
+    return ts.factory.updateTypeLiteralNode(visited, ts.factory.createNodeArray(visited.members.filter((member) => !dropped(member))));
+  };
+  return visit(type) as TS.TypeNode;
+}
+
 export function generateConfigTypes(): string {
   const ts = typescript();
   const schemaFile = join(packageRoot(), "schema", "config.ts");
@@ -62,7 +87,7 @@ export function generateConfigTypes(): string {
   const flags = ts.NodeBuilderFlags.NoTruncation | ts.NodeBuilderFlags.InTypeAlias | ts.NodeBuilderFlags.MultilineObjectLiterals;
   const printedType = checker.typeToTypeNode(checker.getDeclaredTypeOfSymbol(symbol), undefined, flags);
   if (printedType === undefined) throw new Error("TypeScript could not print the config type");
-  const node = widenIndexSignatures(printedType);
+  const node = widenIndexSignatures(withoutUnofferedKeys(printedType));
   const alias = ts.factory.createTypeAliasDeclaration(
     [ts.factory.createModifier(ts.SyntaxKind.ExportKeyword)],
     "NodepoolConfigInput",

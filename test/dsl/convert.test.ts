@@ -88,3 +88,14 @@ test("converted configs use handles for labels, diskimages and cloud-images", ()
   assert.match(source, /name: small\.name,\s+"cloud-image": cloud1WindowsCloudImage\.name,\s+"flavor-name": "large",?\s+\}/);
   assert.match(source, /labels: \[small\]/);
 });
+
+test("a static node's deprecated ssh-port becomes connection-port", () => {
+  const parsed = parseYaml(
+    "labels:\n  - name: small\nproviders:\n  - name: rack\n    driver: static\n    pools:\n      - name: m\n        nodes:\n          - name: h1\n            labels: small\n            ssh-port: 2222\n",
+    "nodepool.yaml",
+  );
+  assert.ok(parsed.ok);
+  const source = convertToDsl(parsed.value, { source: "nodepool.yaml" });
+  assert.match(source, /\{ name: "h1", labels: small\.name, "connection-port": 2222 \}/);
+  assert.doesNotMatch(source, /ssh-port/);
+});

@@ -62,6 +62,8 @@ export default defineConfig({
       // @ts-expect-error an OpenStack key on a Kubernetes pool label
       pools: [{ name: "p", labels: [{ name: small.name, type: "pod", "flavor-name": "x" }] }],
     },
+    // @ts-expect-error the DSL does not offer the deprecated ssh-port
+    { name: "rack2", driver: "static", pools: [{ name: "m", nodes: [{ name: "h", labels: [small.name], "ssh-port": 22 }] }] },
     // @ts-expect-error an unknown driver
     { name: "x", driver: "nope" },
   ],

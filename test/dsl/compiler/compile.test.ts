@@ -211,3 +211,22 @@ test("errors in values built by local functions point inside those functions", a
     ],
   );
 });
+
+test("keys the reference validator rejects are never emitted: ssh-port, AWS host-key-checking", async (t) => {
+  const text = config({
+    providers: [
+      `[`,
+      `    { name: "rack", driver: "static", pools: [{ name: "m", nodes: [{ name: "h1", labels: [small.name], "ssh-port": 2222 } as never] }] },`,
+      `    { name: "ec2", driver: "aws", "region-name": "us-east-1", pools: [{ name: "m", "host-key-checking": false, labels: [] } as never] },`,
+      `  ]`,
+    ].join("\n"),
+  });
+  const { errors: found } = await compileErrors(t, { "nodepool.config.ts": text });
+  assert.deepEqual(
+    found.filter((e) => e.code === "dsl.not-canonical").map((e) => [e.path, e.line]),
+    [
+      ["providers[0].pools[0].nodes[0].ssh-port", lineOf(text, '"ssh-port"')],
+      ["providers[1].pools[0].host-key-checking", lineOf(text, '"host-key-checking"')],
+    ],
+  );
+});
