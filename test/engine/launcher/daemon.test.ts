@@ -4,23 +4,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { execa } from "execa";
+import { pino } from "pino";
 import { stringify } from "yaml";
 import { resetFakeClouds } from "../../../engine/drivers/fake/index.ts";
 import { LauncherDaemon } from "../../../engine/launcher/daemon.ts";
-import { quietLogger, waitFor, zkForTest } from "../../helpers/zk.ts";
+import { waitFor, zkForTest } from "../../helpers/zk.ts";
 
-function yamlConfig(labels: string[], maxServers = 10): string {
+function yamlConfig(labels: string[], providers = ["fake-provider"]): string {
   return stringify({
     labels: labels.map((name) => ({ name })),
-    providers: [
-      {
-        name: "fake-provider",
-        driver: "fake",
-        cloud: "fake",
-        "cloud-images": [{ name: "precise", "image-name": "Fake Precise" }],
-        pools: [{ name: "main", "max-servers": maxServers, labels: labels.map((name) => ({ name, "cloud-image": "precise", "min-ram": 8192 })) }],
-      },
-    ],
+    providers: providers.map((name) => ({
+      name,
+      driver: "fake",
+      cloud: "fake",
+      "cloud-images": [{ name: "precise", "image-name": "Fake Precise" }],
+      pools: [{ name: "main", "max-servers": 10, labels: labels.map((label) => ({ name: label, "cloud-image": "precise", "min-ram": 8192 })) }],
+    })),
   });
 }
 
@@ -36,12 +35,17 @@ test("config changes apply without a restart; a config that no longer validates 
   const dir = await mkdtemp(join(tmpdir(), "nodepool-launcher-"));
   const path = join(dir, "nodepool.yaml");
   await writeFile(path, yamlConfig(["a"]));
-  const daemon = await LauncherDaemon.start({ configPath: path, zookeeper: hosts, log: quietLogger });
+  // Silent: the refused config's errors are expected here.
+  const daemon = await LauncherDaemon.start({ configPath: path, zookeeper: hosts, log: pino({ level: "silent" }) });
   t.after(() => daemon.stop());
   const labels = async (): Promise<string> => (await zk.getLaunchers()).map((l) => l.supportedLabels.join(",")).join(";");
   await waitFor("registered with label a", async () => (await labels()) === "a");
   await replaceFile(path, yamlConfig(["a", "b"]));
   await waitFor("registration gains label b", async () => (await labels()) === "a,b");
+  await replaceFile(path, yamlConfig(["a", "b"], ["fake-provider", "fake-provider2"]));
+  await waitFor("a second provider's pool worker", async () => (await zk.getLaunchers()).length === 2);
+  await replaceFile(path, yamlConfig(["a", "b"]));
+  await waitFor("the removed provider's pool worker gone", async () => (await zk.getLaunchers()).length === 1);
   await replaceFile(path, "providers: [{name: broken, driver: nosuchdriver}]\n");
   assert.equal(await daemon.reload(), false);
   assert.equal(await labels(), "a,b");

@@ -4,7 +4,7 @@ import { fakeCloud, resetFakeClouds } from "../../../engine/drivers/fake/index.t
 import { asNodeId, asRequestId, type NodeId } from "../../../engine/zk/ids.ts";
 import { newNode } from "../../../engine/zk/records/node.ts";
 import { newRequest } from "../../../engine/zk/records/request.ts";
-import { waitFor, zkForTest } from "../../helpers/zk.ts";
+import { expireSession, waitFor, zkForTest } from "../../helpers/zk.ts";
 import { config, readyUpload, requestState, startLauncher } from "./fixtures.ts";
 
 const zuul = { requestor: "zuul-test" };
@@ -167,4 +167,16 @@ test("unexpected over-quota: the launch is aborted, the request waits, and is se
   await zk.deleteNodeRequest(r1.id!);
   assert.equal((await requestState(zk, r2.id!, ["fulfilled", "failed"])).state, "fulfilled");
   assert.equal(cloud.servers.size, 1);
+});
+
+test("after a session expiry the launcher re-registers and keeps serving requests", async (t) => {
+  resetFakeClouds();
+  const { zk, connectAnother } = await zkForTest(t);
+  const own = await connectAnother();
+  await startLauncher(t, own, config());
+  await waitFor("registered", async () => (await zk.getLaunchers()).length === 1);
+  await expireSession(own.client);
+  await waitFor("registered again", async () => (await zk.getLaunchers()).length === 1, 20_000);
+  const request = await zk.submitNodeRequest(newRequest({ nodeTypes: ["cloud-label"], ...zuul }), 200);
+  assert.equal((await requestState(zk, request.id!, ["fulfilled", "failed"])).state, "fulfilled");
 });
