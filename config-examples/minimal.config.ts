@@ -1,5 +1,5 @@
 // The smallest useful config: one OpenStack cloud, one image built with diskimage-builder, one label.
-// Compile it with `nodepool compile minimal.config.ts -o minimal.yaml`.
+// Compile it with `nodepool compile nodepool.config.ts -o nodepool.yaml` (`nodepool init` starts from this file).
 import { defineConfig, diskimage, label } from "nodepool/dsl";
 
 const ubuntuJammy = diskimage({
