@@ -12,7 +12,9 @@
  * - Records: plain immutable objects with camelCase fields, (de)serialised with the exact JSON
  *   of §2 by `encodeX`/`decodeX`; `newX` builds one with Nodepool's defaults, `withXState`
  *   changes a state and its `state_time`. Unknown fields ride along in `extra`.
- * - Caches: `NodeCache`, `RequestCache`, `LauncherCache`, `ImageCache`, kept current by watches.
+ * - Caches, kept current by watches (no polling) and re-synced after a session loss:
+ *   `watchNodes(zk.client)`, `watchRequests`, `watchLaunchers` (a `ChildrenCache` each:
+ *   `get(id)`, `values()`, `onChange(listener)`), and `ImageCache.watch(zk.client)`.
  */
 export * from "./errors.ts";
 export * from "./ids.ts";
@@ -23,6 +25,9 @@ export { zkHostsFromConfig, type ZooKeeperServer } from "./connection.ts";
 export { ZkLock, sortContenders } from "./lock.ts";
 export type { AcquireOptions, LockDirectoryPolicy, LockOptions } from "./lock.ts";
 export { NodepoolZk, type Locked } from "./nodepool-zk.ts";
+export { ChildrenCache, type CacheChange, type ChildDecoder } from "./cache.ts";
+export { ImageCache, sortedRequests, watchLaunchers, watchNodes, watchRequests } from "./caches.ts";
+export type { ImageChange, LauncherCache, NodeCache, RequestCache } from "./caches.ts";
 export * from "./records/node.ts";
 export * from "./records/request.ts";
 export * from "./records/launcher.ts";

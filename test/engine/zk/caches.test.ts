@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { CacheChange } from "../../../engine/zk/cache.ts";
+import { ImageCache, sortedRequests, watchLaunchers, watchNodes, watchRequests } from "../../../engine/zk/caches.ts";
+import { asLauncherId, asNodeId, type NodeId } from "../../../engine/zk/ids.ts";
+import type { NodepoolZk } from "../../../engine/zk/nodepool-zk.ts";
+import { newBuild, newUpload, withBuildState } from "../../../engine/zk/records/image.ts";
+import { newLauncher } from "../../../engine/zk/records/launcher.ts";
+import { encodeNode, newNode, withNodeState, type NodeRecord } from "../../../engine/zk/records/node.ts";
+import { newRequest } from "../../../engine/zk/records/request.ts";
+import { waitFor, zkForTest } from "../../helpers/zk.ts";
+
+/** What ZooKeeper holds, read directly: node id → encoded record. */
+async function truth(zk: NodepoolZk): Promise<Map<string, string>> {
+  return new Map((await zk.getNodes()).map((n) => [n.id ?? "", encodeNode(n).toString()]));
+}
+
+function view(nodes: Iterable<[NodeId, NodeRecord]>): Map<string, string> {
+  return new Map([...nodes].map(([id, n]) => [id, encodeNode(n).toString()]));
+}
+
+test("the node cache follows creates, updates and deletes, and reports each change", async (t) => {
+  const { zk, connectAnother } = await zkForTest(t);
+  const writer = await connectAnother();
+  const existing = await writer.storeNode(newNode({ provider: "p" }));
+  const cache = await watchNodes(zk.client);
+  t.after(() => cache.close());
+  assert.equal(cache.size, 1);
+  const changes: CacheChange<NodeRecord, NodeId>[] = [];
+  cache.onChange((c) => changes.push(c));
+  const created = await writer.storeNode(newNode({ provider: "p", type: ["l"] }));
+  const id = asNodeId(created.id ?? "");
+  await waitFor("the new node", () => cache.get(id));
+  await writer.storeNode(withNodeState(created, "ready"));
+  await waitFor("the update", () => cache.get(id)?.state === "ready");
+  await writer.deleteNode({ ...created, id });
+  await waitFor("the removal", () => cache.get(id) === undefined);
+  assert.deepEqual(changes.map((c) => c.kind), ["added", "updated", "updated", "removed"], "deleteNode writes `deleted` before removing");
+  assert.ok(cache.get(asNodeId(existing.id ?? "")));
+});
+
+test("data-less node znodes are listed as empty, not as records; malformed ones are skipped", async (t) => {
+  const { zk } = await zkForTest(t);
+  await zk.client.ensurePath("/nodepool/nodes/0000999999/lock");
+  await zk.client.create("/nodepool/nodes/0000999998", "not json");
+  const cache = await watchNodes(zk.client);
+  t.after(() => cache.close());
+  assert.equal(cache.size, 0);
+  assert.deepEqual(cache.emptyChildren(), ["0000999999"]);
+  await zk.client.set("/nodepool/nodes/0000999998", encodeNode(newNode({ provider: "p" })));
+  await waitFor("the repaired record", () => cache.get(asNodeId("0000999998")));
+});
+
+test("consistent with ZooKeeper after concurrent writers and a session expiry in the middle", async (t) => {
+  const { zk, connectAnother } = await zkForTest(t, { sessionTimeoutMs: 4000 });
+  const cache = await watchNodes(zk.client);
+  t.after(() => cache.close());
+  const writers = await Promise.all([connectAnother(), connectAnother(), connectAnother()]);
+  const work = async (writer: NodepoolZk, seed: number): Promise<void> => {
+    const mine: NodeRecord[] = [];
+    for (let i = 0; i < 60; i++) {
+      const step = (seed * 31 + i * 17) % 5;
+      const target = mine[(seed + i) % Math.max(1, mine.length)];
+      if (step < 2 || target === undefined) mine.push(await writer.storeNode(newNode({ provider: `p${seed}` })));
+      else if (step < 4) await writer.storeNode({ ...target, comment: `c${i}` });
+      else {
+        await writer.deleteNode({ ...target, id: asNodeId(target.id ?? "") });
+        mine.splice(mine.indexOf(target), 1);
+      }
+    }
+  };
+  const running = writers.map((w, i) => work(w, i + 1));
+  await waitFor("some writes to land", () => cache.size >= 5);
+  const before = zk.client.sessionId;
+  await zk.client.expireSessionForTest();
+  await waitFor("the cache's new session", () => zk.client.state === "connected" && zk.client.sessionId !== before);
+  await Promise.all(running);
+  const expected = await truth(writers[0] as NodepoolZk);
+  await waitFor("the cache to match ZooKeeper", () => {
+    const seen = view(cache.entries());
+    return seen.size === expected.size && [...expected].every(([id, data]) => seen.get(id) === data);
+  });
+});
+
+test("request and launcher caches", async (t) => {
+  const { zk, connectAnother } = await zkForTest(t);
+  const other = await connectAnother();
+  const requests = await watchRequests(zk.client);
+  const launchers = await watchLaunchers(zk.client);
+  t.after(() => {
+    requests.close();
+    launchers.close();
+  });
+  const low = await other.submitNodeRequest(newRequest({ nodeTypes: ["a"] }), 200);
+  const high = await other.submitNodeRequest(newRequest({ nodeTypes: ["b"] }), 100);
+  await waitFor("both requests", () => requests.size === 2);
+  assert.deepEqual(sortedRequests(requests).map((r) => r.id), [high.id, low.id]);
+  await other.registerLauncher(newLauncher(asLauncherId("h-1-PoolWorker.p-main"), "p", ["a"]));
+  await waitFor("the registration", () => launchers.size === 1);
+  other.close();
+  await waitFor("ephemerals to vanish with the session", () => requests.size === 0 && launchers.size === 0);
+});
+
+test("the image cache follows builds, uploads, build requests and pause markers", async (t) => {
+  const { zk, connectAnother } = await zkForTest(t);
+  const builder = await connectAnother();
+  const first = await builder.storeBuild(newBuild("img", { formats: ["qcow2"] }));
+  const cache = await ImageCache.watch(zk.client);
+  t.after(() => cache.close());
+  assert.deepEqual(cache.images(), ["img"]);
+  assert.equal(cache.builds("img").length, 1);
+  const changes: string[] = [];
+  cache.onChange((c) => changes.push(c.kind));
+  const buildId = first.id;
+  assert.ok(buildId !== undefined);
+  await builder.storeBuild(withBuildState(first, "ready"));
+  const upload = await builder.storeUpload(newUpload("img", buildId, "p1", { state: "ready", externalId: "x" }));
+  await waitFor("the upload", () => cache.mostRecentUpload("img", "p1")?.externalId === "x");
+  assert.equal(cache.build("img", buildId)?.state, "ready");
+  await builder.submitBuildRequest("img");
+  await builder.setImagePaused("other", true);
+  await waitFor("the markers", () => cache.hasBuildRequest("img") && cache.isPaused("other"));
+  await builder.deleteBuildProvider("img", buildId, "p1");
+  await waitFor("the erased upload", () => cache.uploads("img", buildId, "p1").length === 0);
+  assert.ok(changes.includes("build") && changes.includes("upload") && changes.includes("marker"));
+  assert.equal(upload.id, "0000000000");
+});
