@@ -229,13 +229,18 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
     resolveDone = resolve;
   });
 
+  /** Requests whose outcome this apply waits for: those its first pass accepts, and the min-ready requests it submits. */
+  const awaited = new Set<string>();
+  let over = false;
+
   /** Why the apply is not done yet; empty when it is. */
   const pending = (): string[] => {
     const observed = launcher.observe();
     const reasons = [...tracked.values()].map((a) => `action: ${launcherEntry(a).summary}`);
-    if (observed.handlers.size > 0) reasons.push(`requests being filled (${[...observed.handlers.keys()].join(", ")})`);
-    const ownMinReady = [...observed.minReady.values()].flat();
-    if (ownMinReady.length > 0) reasons.push(`min-ready requests to be served (${ownMinReady.join(", ")})`);
+    const filling = [...observed.handlers.keys()].filter((id) => awaited.has(id));
+    if (filling.length > 0) reasons.push(`requests being filled (${filling.join(", ")})`);
+    const minReady = [...observed.minReady.values()].flat().filter((id) => awaited.has(id));
+    if (minReady.length > 0) reasons.push(`min-ready requests to be served (${minReady.join(", ")})`);
     const launching = [...observed.nodes.values()].filter((n) => n.provider !== null && providers.has(n.provider) && BUSY_NODE_STATES.has(n.state)).map((n) => n.id).sort();
     const line = launching.length > 0 ? `waiting for ${launching.length} node${launching.length === 1 ? "" : "s"} to become ready (${launching.join(", ")})` : "";
     if (line !== waitingLine && line !== "") progress.line(line);
@@ -248,22 +253,30 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
     return reasons;
   };
   const check = (): void => {
-    if (signal.aborted || pending().length === 0) resolveDone();
+    if (over) return;
+    if (signal.aborted) unfinished.push(...pending());
+    else if (pending().length > 0) return;
+    // What happens after this (work the launcher took on meanwhile, released by its stop) is not this apply's.
+    over = true;
+    resolveDone();
   };
 
   launcher.events.on("action", ({ action, ok, error }) => {
-    const entry = launcherEntry(action);
-    progress.finished(entry, ok ? undefined : error);
-    tracked.delete(keyOf(action));
+    if (over) return;
+    progress.finished(launcherEntry(action), ok ? undefined : error);
+    if (tracked.delete(keyOf(action)) && action.kind === "min-ready") {
+      for (const id of launcher.observe().minReady.get(action.label) ?? []) awaited.add(id);
+    }
     check();
   });
   launcher.events.on("launch", (event) => {
+    if (over) return;
     if (event.result === "ready") progress.line(`node ${event.node} ready (${event.label} on ${event.provider}, request ${event.request})`);
     else progress.fail(`node ${event.node} (${event.label} on ${event.provider}, request ${event.request}): launch ${event.result}`);
     check();
   });
   launcher.events.on("request", (event) => {
-    if (event.outcome === "accepted" || event.outcome === "fulfilled") progress.line(`request ${event.request} ${event.outcome}`);
+    if (!over && (event.outcome === "accepted" || event.outcome === "fulfilled")) progress.line(`request ${event.request} ${event.outcome}`);
   });
   launcher.events.on("pass", check);
   signal.addEventListener("abort", check);
@@ -273,10 +286,10 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
     // start() has only scheduled the first pass: what it plans now is what that pass runs.
     for (const action of launcher.plan()) {
       tracked.set(keyOf(action), action);
+      if (action.kind === "accept" || action.kind === "continue") awaited.add(action.request);
       progress.started(launcherEntry(action));
     }
     await finished;
-    if (signal.aborted) unfinished.push(...pending());
   } finally {
     await launcher.stop();
   }
