@@ -89,6 +89,7 @@ export class Builder {
     });
     // A closed connection ends the builder's work: nothing can be observed or locked any more.
     const offState = client.onState((state) => {
+      if (state === "connected") this.schedule(0);
       if (state !== "closed") return;
       this.stopping = true;
       clearTimeout(this.timer);
@@ -173,6 +174,8 @@ export class Builder {
 
   /** One pass; returns the milliseconds until the next one is due without any event. */
   private async pass(): Promise<number> {
+    // While disconnected nothing can be observed or locked; reconnecting schedules the next pass.
+    if (this.options.zk.client.state !== "connected") return Infinity;
     const now = epochSeconds();
     const observed = await observeImages(this.options.zk, {
       builderId: this.options.builderId,

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { asBuildId } from "../../../engine/zk/ids.ts";
 import { newBuild, newUpload, withBuildState } from "../../../engine/zk/records/image.ts";
 import * as P from "../../../engine/zk/paths.ts";
-import { waitFor, zkForTest } from "../../helpers/zk.ts";
+import { expireSession, waitFor, zkForTest } from "../../helpers/zk.ts";
 import { config, standard, startBuilder, testDirs } from "./_builder.ts";
 
 const B1 = asBuildId("0000000001");
@@ -75,5 +75,20 @@ test("a build whose record vanished while it ran has its files removed by the bu
   await zk.client.deleteRecursive(P.buildPath("fake-image", B1));
   await rm(pause);
   await waitFor("the build's files removed", async () => (await readdir(dirs.imagesDir)).includes("fake-image-create.done") && (await filesOf(dirs.imagesDir, "fake-image-0000000001")).length === 0, 20_000);
+  await builder.stop();
+});
+
+test("a build during which the builder's ZooKeeper session expired is recorded failed", async (t) => {
+  const { zk, connectAnother } = await zkForTest(t);
+  const dirs = await testDirs(t);
+  await mkdir(dirs.imagesDir, { recursive: true });
+  const pause = join(dirs.imagesDir, "fake-image-create.pause");
+  await writeFile(pause, "");
+  const own = await connectAnother();
+  const builder = await startBuilder(t, own, config(standard, dirs), dirs, { cleanup: false });
+  await waitFor("the build running", async () => (await zk.getBuild("fake-image", B1))?.state === "building", 20_000);
+  await expireSession(own.client);
+  await rm(pause);
+  await waitFor("build 1 failed", async () => (await zk.getBuild("fake-image", B1))?.state === "failed", 20_000);
   await builder.stop();
 });
