@@ -21,6 +21,8 @@ import threading  # noqa: E402
 from kazoo.client import KazooClient  # noqa: E402
 from kazoo.exceptions import LockTimeout  # noqa: E402
 
+import nodepool_model  # noqa: E402
+
 hosts = sys.argv[1]
 client = KazooClient(hosts=hosts, timeout=10.0)
 client.start(timeout=10)
@@ -68,11 +70,10 @@ def run(cmd):
         return client.delete(cmd["path"], recursive=cmd.get("recursive", False))
     if op == "children":
         return sorted(client.get_children(cmd["path"]))
-    if op == "python":
-        # A snippet of Python evaluated with the client in scope (reading as Nodepool's zk.py would).
-        scope = {"client": client, "json": json}
-        exec(cmd["code"], scope)
-        return scope.get("result")
+    if op == "parse":
+        # Read a record as Nodepool's zk.py would (test/kazoo/nodepool_model.py).
+        data, _ = client.get(cmd["path"])
+        return nodepool_model.parse(cmd["kind"], data)
     if op == "session":
         return "%x" % client.client_id[0]
     if op == "stop":
