@@ -3,9 +3,10 @@
  * evaluate, take the secrets out. Every problem becomes a Diagnostic at the `.ts` position where it
  * was written; `locate` maps the key paths that validation reports to those positions too.
  */
+import { rm } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { formatPath, type Diagnostic, type PathSegment } from "../../schema/index.ts";
-import type { EvaluationSite } from "../_evaluate.ts";
+import type { Evaluation, EvaluationSite } from "../_evaluate.ts";
 import { bundleConfig } from "./bundle.ts";
 import { evaluateBundle, evaluationDir } from "./evaluate.ts";
 import { createPathLocator } from "./locate.ts";
@@ -88,14 +89,20 @@ export async function compileConfig(file: string, options: CompileOptions = {}):
     }
   }
   const dir = await evaluationDir();
-  const outfile = join(dir, "config.mjs");
-  const bundled = await bundleConfig(entry, outfile);
+  let bundled: Awaited<ReturnType<typeof bundleConfig>>;
+  let evaluation: Evaluation | undefined;
+  try {
+    const outfile = join(dir, "config.mjs");
+    bundled = await bundleConfig(entry, outfile);
+    if (!("failures" in bundled)) evaluation = await evaluateBundle(bundled.bundle.code, outfile);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
   if ("failures" in bundled) return failed(bundled.failures.map((failure) => error("ts.syntax", failure.message, failure)));
-  const evaluation = await evaluateBundle(bundled.bundle.code, dir, outfile);
   const inputs = bundled.bundle.inputs;
-  if (!evaluation.ok) {
-    const at = userFrame(evaluation.stack) ?? { file: entry };
-    return failed([error("dsl.evaluate", `evaluating the config failed: ${evaluation.message}`, at)], inputs);
+  if (evaluation === undefined || !evaluation.ok) {
+    const at = (evaluation === undefined ? undefined : userFrame(evaluation.stack)) ?? { file: entry };
+    return failed([error("dsl.evaluate", `evaluating the config failed: ${evaluation?.message ?? "no result"}`, at)], inputs);
   }
   const locate = pathLocator(entry, evaluation.sites);
   const at = (path: readonly PathSegment[]): Partial<SourcePosition> & { file: string } => locate(path) ?? { file: entry };
@@ -109,10 +116,7 @@ export async function compileConfig(file: string, options: CompileOptions = {}):
   }
   if (options.secure !== undefined) {
     for (const ref of missingSecrets(extraction.secrets, options.secure.value)) {
-      const index = Array.isArray((evaluation.value as { diskimages?: unknown }).diskimages)
-        ? (evaluation.value as { diskimages: Array<{ name?: unknown }> }).diskimages.findIndex((image) => image.name === ref.diskimage)
-        : -1;
-      const path = ["diskimages", index, "env-vars", ref.key];
+      const path = ["diskimages", ref.index, "env-vars", ref.key];
       diagnostics.push(
         error(
           "secure.missing-secret",

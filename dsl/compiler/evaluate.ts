@@ -3,7 +3,7 @@
  * ends, which matters to daemons that re-read their config), from a temporary file so that Node's
  * source maps turn stack positions back into the operator's `.ts` lines.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -27,29 +27,26 @@ export async function evaluationDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), "nodepool-config-"));
 }
 
-export async function evaluateBundle(code: string, dir: string, outfile: string): Promise<Evaluation> {
-  try {
-    await writeFile(outfile, code);
-    return await new Promise<Evaluation>((resolvePromise) => {
-      // The config's own console output must not mix with YAML written to stdout.
-      const worker = new Worker(RUNNER, { eval: true, stdout: true, workerData: { url: pathToFileURL(outfile).href } });
-      worker.stdout.pipe(process.stderr);
-      const settle = (evaluation: Evaluation): void => {
-        clearTimeout(timer);
-        resolvePromise(evaluation);
-        void worker.terminate();
-      };
-      const timer = setTimeout(
-        () => settle({ ok: false, message: `the default export did not settle within ${EVALUATION_TIMEOUT_MS / 1000} s`, stack: "" }),
-        EVALUATION_TIMEOUT_MS,
-      );
-      worker.once("message", settle);
-      worker.once("error", (error) => settle({ ok: false, message: error.message, stack: error.stack ?? "" }));
-      worker.once("exit", (exitCode) =>
-        settle({ ok: false, message: `the config ended the evaluation (exit ${exitCode}) without a result; does it call process.exit()?`, stack: "" }),
-      );
-    });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+/** Runs the bundle from `outfile` (in a directory from `evaluationDir`, which the caller removes). */
+export async function evaluateBundle(code: string, outfile: string): Promise<Evaluation> {
+  await writeFile(outfile, code);
+  return new Promise<Evaluation>((resolvePromise) => {
+    // The config's own console output must not mix with YAML written to stdout.
+    const worker = new Worker(RUNNER, { eval: true, stdout: true, workerData: { url: pathToFileURL(outfile).href } });
+    worker.stdout.pipe(process.stderr);
+    const settle = (evaluation: Evaluation): void => {
+      clearTimeout(timer);
+      resolvePromise(evaluation);
+      void worker.terminate();
+    };
+    const timer = setTimeout(
+      () => settle({ ok: false, message: `the default export did not settle within ${EVALUATION_TIMEOUT_MS / 1000} s`, stack: "" }),
+      EVALUATION_TIMEOUT_MS,
+    );
+    worker.once("message", settle);
+    worker.once("error", (error) => settle({ ok: false, message: error.message, stack: error.stack ?? "" }));
+    worker.once("exit", (exitCode) =>
+      settle({ ok: false, message: `the config ended the evaluation (exit ${exitCode}) without a result; does it call process.exit()?`, stack: "" }),
+    );
+  });
 }

@@ -7,6 +7,8 @@ import type { PathSegment } from "../../schema/index.ts";
 
 export interface SecretRef {
   diskimage: string;
+  /** The diskimage's index in `diskimages`. */
+  index: number;
   key: string;
 }
 
@@ -32,12 +34,12 @@ export function extractSecrets(config: unknown): SecretExtraction {
   const value = structuredClone(config);
   const secrets: SecretRef[] = [];
   if (isRecord(value) && Array.isArray(value.diskimages)) {
-    for (const image of value.diskimages) {
+    for (const [index, image] of (value.diskimages as unknown[]).entries()) {
       if (!isRecord(image) || typeof image.name !== "string" || !isRecord(image["env-vars"])) continue;
       const env = image["env-vars"];
       for (const [key, item] of Object.entries(env)) {
         if (!isSecret(item)) continue;
-        secrets.push({ diskimage: image.name, key });
+        secrets.push({ diskimage: image.name, index, key });
         delete env[key];
       }
     }
