@@ -9,7 +9,7 @@ class ImageCreateCommand extends Command {
     examples: [["Build a qcow2 image", "nodepool-image-create -t qcow2 --checksum -o /tmp/images/demo-0000000001 base"]],
   });
 
-  trace = Option.Boolean("-x", false, { description: "Log each step (as disk-image-create's shell trace)" });
+  trace = Option.Boolean("-x", false, { description: "Accepted for compatibility; every step is logged anyway" });
   types = Option.String("-t", "qcow2", { description: "Comma-separated output formats: raw, qcow2, vhd, tar" });
   checksum = Option.Boolean("--checksum", false, { description: "Write <image>.<format>.md5 and .sha256" });
   tmpfs = Option.Boolean("--tmpfs", true, { description: "Accepted for compatibility; no tmpfs is used" });
