@@ -20,6 +20,11 @@ class LauncherCommand extends Command {
 
   async execute(): Promise<number> {
     const log = createLogger({ name: "nodepool-launcher", debug: this.debug });
+    // Installed first, so a signal during startup still means a clean stop.
+    const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
     let daemon: LauncherDaemon;
     try {
       daemon = await LauncherDaemon.start({
@@ -36,10 +41,7 @@ class LauncherCommand extends Command {
       throw error;
     }
     if (this.pidfile !== undefined) await writeFile(this.pidfile, `${process.pid}\n`);
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
+    const signal = await stopSignal;
     log.info({ signal }, "stopping");
     await daemon.stop();
     if (this.pidfile !== undefined) await rm(this.pidfile, { force: true });

@@ -78,6 +78,8 @@ interface HeldRequest extends Handler {
 }
 
 const DELETABLE: ReadonlySet<NodeState> = new Set(["used", "in-use", "building", "failed", "aborted", "deleting", "deleted", "init"]);
+/** How long stop() waits for running actions before releasing their locks. */
+const STOP_GRACE_MS = 5_000;
 /** Lost-request reset takes node locks blocking, as the reference does, but bounded. */
 const LOST_REQUEST_NODE_LOCK_MS = 10_000;
 
@@ -179,6 +181,10 @@ export class Executor {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const controller of this.launches.values()) controller.abort();
+    // Let running actions reach a consistent point (aborted launches end at once).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.idle(), new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
+    clearTimeout(timer);
     for (const handler of this.handlers.values()) {
       for (const [id, lock] of handler.nodeLocks) {
         const node = this.ctx.cachedNode(id);
