@@ -30,7 +30,7 @@ import type { Action } from "../reconcile/actions.ts";
 import { keyOf } from "../reconcile/executor.ts";
 import { createStatsClient } from "../stats/client.ts";
 import { LockBusyError, RecordGoneError } from "../zk/errors.ts";
-import { buildDisplayName } from "../zk/ids.ts";
+import { buildDisplayName, type RequestId } from "../zk/ids.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
 import { epochSeconds } from "../zk/records/_codec.ts";
 import { builderEntry, launcherEntry, type PlanEntry } from "./entries.ts";
@@ -241,6 +241,9 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
     if (filling.length > 0) reasons.push(`requests being filled (${filling.join(", ")})`);
     const minReady = [...observed.minReady.values()].flat().filter((id) => awaited.has(id));
     if (minReady.length > 0) reasons.push(`min-ready requests to be served (${minReady.join(", ")})`);
+    // An action on an awaited request is running (busy = in flight here, or locked elsewhere).
+    const running = [...observed.busy].filter((key) => awaited.has(key) && !filling.includes(key as RequestId));
+    if (running.length > 0) reasons.push(`actions running on ${running.join(", ")}`);
     const launching = [...observed.nodes.values()].filter((n) => n.provider !== null && providers.has(n.provider) && BUSY_NODE_STATES.has(n.state)).map((n) => n.id).sort();
     const line = launching.length > 0 ? `waiting for ${launching.length} node${launching.length === 1 ? "" : "s"} to become ready (${launching.join(", ")})` : "";
     if (line !== waitingLine && line !== "") progress.line(line);
