@@ -120,7 +120,6 @@ export class Launcher {
       bootImage: (pool, label) => this.bootImage(pool, label),
       launcherIds: () => [...this.launchers.all()].map((l) => l.id),
       cachedNode: (id) => this.nodes.get(id),
-      cachedRequest: (id) => this.requests.get(id),
       trigger: (reason) => this.trigger(reason),
       watchLock: (key, path) => this.watchLock(key, path),
       probeLock: (key, path) => this.probeLock(key, path),

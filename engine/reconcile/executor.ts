@@ -55,7 +55,6 @@ export interface ExecutorContext {
   launcherIds(): readonly string[];
   /** Cached records, for fields the plan did not carry. */
   cachedNode(id: NodeId): NodeRecord | undefined;
-  cachedRequest(id: RequestId): NodeRequestRecord | undefined;
   /** Called whenever something finished that the next pass should look at. */
   trigger(reason: string): void;
   /** Called when a lock was found busy: watch it, and trigger when it is released. */
@@ -124,10 +123,6 @@ export class Executor {
 
   get minReadyView(): ReadonlyMap<string, readonly RequestId[]> {
     return this.minReady;
-  }
-
-  get inFlightCount(): number {
-    return this.inFlight.size;
   }
 
   /** Starts every action whose object is free; returns once all of them finished. */
