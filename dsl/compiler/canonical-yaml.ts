@@ -6,6 +6,7 @@
 import { Document } from "yaml";
 import { z } from "zod";
 import { nodepoolConfigSchema } from "../../schema/config.ts";
+import { elementSchema, literalValues, objectSchemas, shapeOf } from "./zod-shapes.ts";
 
 type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
 
@@ -13,32 +14,10 @@ function isRecord(value: unknown): value is { [key: string]: Plain } {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The schema that describes the value itself, past defaults, optionals and transforms. */
-function unwrap(schema: z.ZodType): z.ZodType {
-  let current = schema;
-  for (;;) {
-    if (current instanceof z.ZodDefault || current instanceof z.ZodOptional || current instanceof z.ZodNullable) {
-      current = current.unwrap() as z.ZodType;
-    } else if (current instanceof z.ZodPipe) {
-      current = current.in as z.ZodType;
-    } else {
-      return current;
-    }
-  }
-}
-
-function literalValues(schema: z.ZodType | undefined): unknown[] {
-  if (schema === undefined) return [];
-  const inner = unwrap(schema);
-  return inner instanceof z.ZodLiteral ? [...inner.values] : [];
-}
-
 /** The union member for this value: the provider whose `driver` literal matches (openstack when absent). */
-function pickOption(options: readonly z.ZodType[], value: Plain): z.ZodType | undefined {
-  const candidates = options.map(unwrap);
-  if (Array.isArray(value)) return candidates.find((option) => option instanceof z.ZodArray);
+function pickOption(schema: z.ZodType | undefined, value: Plain): z.ZodObject | undefined {
+  const objects = objectSchemas(schema);
   if (!isRecord(value)) return undefined;
-  const objects = candidates.filter((option): option is z.ZodObject => option instanceof z.ZodObject);
   const driver = value.driver;
   const byDriver = objects.find((option) =>
     driver === undefined ? option.shape.driver instanceof z.ZodDefault : literalValues(option.shape.driver).includes(driver),
@@ -47,15 +26,13 @@ function pickOption(options: readonly z.ZodType[], value: Plain): z.ZodType | un
 }
 
 function order(value: Plain, schema: z.ZodType | undefined): Plain {
-  const described = schema === undefined ? undefined : unwrap(schema);
-  if (described instanceof z.ZodUnion) return order(value, pickOption(described.options as readonly z.ZodType[], value));
   if (Array.isArray(value)) {
-    const element = described instanceof z.ZodArray ? (described.element as z.ZodType) : undefined;
+    const element = elementSchema(schema);
     return value.map((item) => order(item, element));
   }
-  if (!isRecord(value)) return value;
-  if (!(described instanceof z.ZodObject)) return value;
-  const shape = described.shape as Record<string, z.ZodType>;
+  const described = pickOption(schema, value);
+  if (!isRecord(value) || described === undefined) return value;
+  const shape = shapeOf(described);
   const known = ["name", "driver", ...Object.keys(shape).filter((key) => key !== "name" && key !== "driver")];
   const keys = [...known.filter((key) => key in value), ...Object.keys(value).filter((key) => !known.includes(key))];
   const out: { [key: string]: Plain } = {};

@@ -7,7 +7,10 @@
  */
 import { join } from "node:path";
 import type * as TS from "typescript";
+import type { z } from "zod";
+import { nodepoolConfigSchema } from "../../schema/config.ts";
 import { packageRoot } from "./package-root.ts";
+import { defaultOf, descriptionOf, elementSchema, objectSchemas, shapeOf } from "./zod-shapes.ts";
 import { typescript } from "./typescript.ts";
 
 export const GENERATED_TYPES_FILE = join("dsl", "config-types.generated.ts");
@@ -64,6 +67,48 @@ function withoutUnofferedKeys(type: TS.TypeNode): TS.TypeNode {
   return visit(type) as TS.TypeNode;
 }
 
+function docComment(schema: z.ZodType): string | undefined {
+  const description = descriptionOf(schema);
+  const fallback = defaultOf(schema);
+  const parts = [
+    ...(description === undefined ? [] : [description.endsWith(".") ? description : `${description}.`]),
+    ...(fallback === undefined || fallback.value === undefined ? [] : [`Default: \`${JSON.stringify(fallback.value)}\`.`]),
+  ];
+  // A description must not end the comment early.
+  return parts.length === 0 ? undefined : `* ${parts.join(" ").replaceAll("*/", "*\\/")} `;
+}
+
+/** The object schema a printed type literal came from: the smallest whose keys include all of the literal's. */
+function matchingObject(names: string[], candidates: z.ZodObject[]): z.ZodObject | undefined {
+  return candidates
+    .filter((candidate) => names.every((name) => name in shapeOf(candidate)))
+    .sort((a, b) => Object.keys(shapeOf(a)).length - Object.keys(shapeOf(b)).length)[0];
+}
+
+/** Each property gets the schema's description and default as a doc comment, for editors' hovers. */
+function documented(type: TS.TypeNode, schema: z.ZodType | undefined): TS.TypeNode {
+  const ts = typescript();
+  if (schema === undefined) return type;
+  if (ts.isParenthesizedTypeNode(type)) return ts.factory.updateParenthesizedType(type, documented(type.type, schema));
+  if (ts.isUnionTypeNode(type)) return ts.factory.updateUnionTypeNode(type, ts.factory.createNodeArray(type.types.map((member) => documented(member, schema))));
+  if (ts.isArrayTypeNode(type)) return ts.factory.updateArrayTypeNode(type, documented(type.elementType, elementSchema(schema)));
+  if (!ts.isTypeLiteralNode(type)) return type;
+  const names = type.members.flatMap((member) => (member.name !== undefined && (ts.isStringLiteral(member.name) || ts.isIdentifier(member.name)) ? [member.name.text] : []));
+  const object = matchingObject(names, objectSchemas(schema));
+  if (object === undefined) return type;
+  const shape = shapeOf(object);
+  const members = type.members.map((member) => {
+    if (!ts.isPropertySignature(member) || member.type === undefined || member.name === undefined) return member;
+    const name = ts.isStringLiteral(member.name) || ts.isIdentifier(member.name) ? member.name.text : undefined;
+    const property = name === undefined ? undefined : shape[name];
+    if (property === undefined) return member;
+    const updated = ts.factory.updatePropertySignature(member, member.modifiers, member.name, member.questionToken, documented(member.type, property));
+    const comment = docComment(property);
+    return comment === undefined ? updated : ts.addSyntheticLeadingComment(updated, ts.SyntaxKind.MultiLineCommentTrivia, comment, true);
+  });
+  return ts.factory.updateTypeLiteralNode(type, ts.factory.createNodeArray(members));
+}
+
 export function generateConfigTypes(): string {
   const ts = typescript();
   const schemaFile = join(packageRoot(), "schema", "config.ts");
@@ -87,7 +132,7 @@ export function generateConfigTypes(): string {
   const flags = ts.NodeBuilderFlags.NoTruncation | ts.NodeBuilderFlags.InTypeAlias | ts.NodeBuilderFlags.MultilineObjectLiterals;
   const printedType = checker.typeToTypeNode(checker.getDeclaredTypeOfSymbol(symbol), undefined, flags);
   if (printedType === undefined) throw new Error("TypeScript could not print the config type");
-  const node = widenIndexSignatures(withoutUnofferedKeys(printedType));
+  const node = documented(widenIndexSignatures(withoutUnofferedKeys(printedType)), nodepoolConfigSchema);
   const alias = ts.factory.createTypeAliasDeclaration(
     [ts.factory.createModifier(ts.SyntaxKind.ExportKeyword)],
     "NodepoolConfigInput",
