@@ -4,8 +4,15 @@
  * converted to a `.config.ts`.
  */
 import { dirname, relative, resolve } from "node:path";
-import { readConfigFile, sortDiagnostics, validateConfigValue, type ConfigResult, type Diagnostic, type SecureSource } from "../../schema/index.ts";
-import { parseYaml } from "../../schema/yaml-source.ts";
+import {
+  parseYaml,
+  readConfigFile,
+  sortDiagnostics,
+  validateConfigValue,
+  type ConfigResult,
+  type Diagnostic,
+  type SecureSource,
+} from "../../schema/index.ts";
 import { convertToDsl } from "../convert.ts";
 import { emitCanonicalYaml } from "./canonical-yaml.ts";
 import { compileConfig, displayPath, type Compilation } from "./compile.ts";

@@ -6,8 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadConfigText, type ConfigResult } from "../../schema/index.ts";
-import { parseYaml } from "../../schema/yaml-source.ts";
+import { loadConfigText, parseYaml, type ConfigResult } from "../../schema/index.ts";
 import { convertToDsl } from "../../dsl/convert.ts";
 import { readConfigTs, typecheckConfig } from "../../dsl/compiler/index.ts";
 import { fixtures, rejected } from "../schema/_fixtures.ts";
