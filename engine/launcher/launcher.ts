@@ -161,9 +161,10 @@ export class Launcher {
       }, this.options.retryIntervalMs),
     );
     this.events.on("launch", (event) => {
-      // The cloud said "quota exceeded": the cached quota is stale (behaviour.md §2.12).
+      // A failed launch may mean stale cached cloud state: quota exceeded (behaviour.md §2.12),
+      // or a 400 for a zone the cloud no longer has (§3.4). Re-read it.
       const running = this.providers.get(event.provider);
-      if (event.result === "error.quota" && running) void this.refreshProvider(running, true).then(() => this.trigger("quota refreshed"));
+      if (event.result !== "ready" && running) void this.refreshProvider(running, true).then(() => this.trigger("provider refreshed"));
     });
     this.readyFlag = true;
     this.cleanupDue = true;
@@ -202,8 +203,9 @@ export class Launcher {
       providers.set(name, { ...running.observed, servers: this.cleanupDue ? running.servers : null });
     }
     return {
-      nodes: new Map([...this.nodes.entries()].map(([id, node]) => [id as NodeId, node])),
-      requests: new Map([...this.requests.entries()].map(([id, request]) => [id as RequestId, request])),
+      // The caches' own maps, keyed by znode name (= the id): no copy per pass.
+      nodes: this.nodes.map as ReadonlyMap<NodeId, ObservedNode>,
+      requests: this.requests.map as ReadonlyMap<RequestId, ObservedRequest>,
       launchers: [...this.launchers.all()],
       readyUploads: this.uploads.readyKeys(),
       providers,
@@ -364,7 +366,7 @@ export class Launcher {
           key: JSON.stringify(config),
           provider,
           rate: new RateLimiter(rate * 1000),
-          observed: { quota: NO_LIMIT, labelResources: new Map(), cloudImages: new Set(), servers: null },
+          observed: { quota: NO_LIMIT, labelResources: new Map(), cloudImages: new Set(), availabilityZones: [], servers: null },
           quotaAt: 0,
           limits: NO_LIMIT,
           servers: [],
@@ -396,7 +398,8 @@ export class Launcher {
         running.quotaAt = Date.now();
       }
       const quota = nodepoolQuota(running.limits, running.servers, config.name, (id) => this.nodes.has(id));
-      running.observed = { quota, labelResources, cloudImages, servers: null };
+      const availabilityZones = provider.canLaunch ? await provider.availabilityZones() : [];
+      running.observed = { quota, labelResources, cloudImages, availabilityZones, servers: null };
     } catch (error) {
       this.log.warn({ err: error, provider: config.name }, "refreshing provider state failed");
     }

@@ -123,10 +123,13 @@ function reusable(ctx: PassContext, pool: PoolDesired, label: string, az: string
   return undefined;
 }
 
-/** A deterministic choice among zones, so the same state always plans the same actions. */
-function chooseAz(pool: PoolDesired, request: ObservedRequest): string | null {
-  const zones = pool.availabilityZones;
-  if (!zones || zones.length === 0) return null;
+/**
+ * The pool's zones, else the cloud's (§3.4); a deterministic choice among them, so the same
+ * state always plans the same actions.
+ */
+function chooseAz(ctx: PassContext, pool: PoolDesired, request: ObservedRequest): string | null {
+  const zones = pool.availabilityZones ?? ctx.observed.providers.get(pool.provider)?.availabilityZones ?? [];
+  if (zones.length === 0) return null;
   let hash = 0;
   for (const c of request.id) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
   return zones[hash % zones.length] ?? null;
@@ -151,7 +154,7 @@ export function fillRequest(ctx: PassContext, pool: PoolDesired, request: Observ
     if (provider?.canLaunch && roomForOne(pool, providerObserved, ctx.usage, need)) {
       ctx.usage.add(pool, need);
       ctx.launching.set(pool.provider, (ctx.launching.get(pool.provider) ?? 0) + 1);
-      fill.az ??= chooseAz(pool, request);
+      fill.az ??= chooseAz(ctx, pool, request);
       fill.launch.push(label);
     } else {
       fill.unmet.push(label);

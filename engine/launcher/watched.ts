@@ -54,6 +54,11 @@ export class WatchedChildren<T> {
     return this.values.entries();
   }
 
+  /** The live map of decoded children (read-only; valid until the next turn of the event loop). */
+  get map(): ReadonlyMap<string, T> {
+    return this.values;
+  }
+
   all(): IterableIterator<T> {
     return this.values.values();
   }

@@ -81,6 +81,8 @@ export interface ProviderObserved {
   labelResources: ReadonlyMap<string, Resources>;
   /** Cloud-image names known to exist. */
   cloudImages: ReadonlySet<string>;
+  /** Zones the cloud offers (cached), used when a pool names none; empty = no AZ. */
+  availabilityZones: readonly string[];
   /** Servers as last listed, for leak detection; null when not listed for this pass. */
   servers: readonly Server[] | null;
 }

@@ -87,6 +87,7 @@ function observed(parts: Parts = {}): Observed {
             quota: { cores: 100, instances: 20, ram: 1_000_000 },
             labelResources: new Map([["main/small", flavor], ["main/big", flavor]]),
             cloudImages: new Set<string>(),
+            availabilityZones: ["az1", "az2"],
             servers: null,
           },
         ],
@@ -281,7 +282,7 @@ test("periodic duties: lost requests, empty znodes, leaked servers", () => {
     requests: [request("200-0000000001", { state: "pending" })],
     emptyNodes: [asNodeId("0000012345")],
     cleanupDue: true,
-    providers: new Map([["p1", { quota: { cores: 100, instances: 20, ram: 1e6 }, labelResources: new Map(), cloudImages: new Set<string>(), servers }]]),
+    providers: new Map([["p1", { quota: { cores: 100, instances: 20, ram: 1e6 }, labelResources: new Map(), cloudImages: new Set<string>(), availabilityZones: [], servers }]]),
   });
   const actions = plan(desired(), o, NOW);
   assert.deepEqual(kinds(actions), ["reset-lost-request", "remove-empty-node", "leaked-server"]);
@@ -302,4 +303,10 @@ test("several launchers: only the lowest registered launcher offering a label to
   assert.deepEqual(plan(desired({ minReady: 1 }), observed({ launchers }), NOW), []);
   const others = [launchers[0]!, { ...registered("z-0-PoolWorker.p9-main", "p9"), supportedLabels: ["small"] }];
   assert.equal(plan(desired({ minReady: 1 }), observed({ launchers: others }), NOW)[0]?.kind, "min-ready");
+});
+
+test("a pool without availability-zones launches in one of the cloud's zones", () => {
+  const actions = plan(desired({ pool: { availabilityZones: null } }), observed({ requests: [request("200-0000000001")] }), NOW);
+  const accept = actions[0]!;
+  assert.ok(accept.kind === "accept" && (accept.az === "az1" || accept.az === "az2"));
 });
