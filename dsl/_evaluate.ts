@@ -69,7 +69,8 @@ export async function evaluate(module: { default?: unknown }): Promise<Evaluatio
       throw new Error("the config file has no default export; end it with `export default defineConfig({ ... })`");
     }
     const exported = module.default;
-    const value: unknown = typeof exported === "function" ? await (exported as () => unknown)() : exported;
+    // A function (possibly async) computes the config; a promise is awaited like one.
+    const value: unknown = await (typeof exported === "function" ? (exported as () => unknown)() : exported);
     const problems: EvaluationProblem[] = [];
     const sites: EvaluationSite[] = [];
     const plain = toPlain(value, [], problems, sites);

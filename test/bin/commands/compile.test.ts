@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { writeFiles } from "../../dsl/_tmp.ts";
@@ -80,6 +80,11 @@ test("convert writes a .config.ts that compiles back to the same YAML content", 
   assert.equal((await run(dir, "compile", "converted.config.ts", "-o", "second.yaml", "--no-typecheck")).exitCode, 0);
   const body = (file: string): string => readFileSync(join(dir, file), "utf8").replace(/^#.*\n/gm, "");
   assert.equal(body("second.yaml"), body("first.yaml"));
+  writeFileSync(join(dir, "broken.yaml"), "labels:\n  - name: a\n - name: b\n");
+  const broken = await run(dir, "convert", "broken.yaml");
+  assert.equal(broken.exitCode, 1);
+  assert.equal(broken.stdout, "");
+  assert.match(broken.stderr, /^broken\.yaml:3:2: error: .*list item/m);
 });
 
 test("init writes a tsconfig.json that maps nodepool/dsl, and a starter config that compiles", async (t) => {
