@@ -38,7 +38,7 @@ export class ApplyCommand extends NodepoolCommand {
 
   async run(): Promise<number> {
     const timeoutMs = this.timeoutSeconds() * 1000;
-    return withPlanSession(this, async (session) => {
+    const code = await withPlanSession(this, async (session) => {
       const print = (text: string): void => void this.context.stdout.write(redact(text, session.secrets));
       const { entries } = await currentPlan(session);
       print(renderPlan(entries));
@@ -61,5 +61,9 @@ export class ApplyCommand extends NodepoolCommand {
       print(`\nApply ${ok ? "complete" : "incomplete"}: ${result.done} action${result.done === 1 ? "" : "s"} done, ${result.failures.length} failed.\n`);
       return ok ? 0 : APPLY_FAILED_EXIT;
     });
+    // Work this apply left behind (a launch abandoned at the timeout, an in-process cloud's
+    // boot timer) must not keep the command running: once the exit status is set, exit.
+    setImmediate(() => process.exit());
+    return code;
   }
 }

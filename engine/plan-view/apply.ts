@@ -257,7 +257,10 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
   };
   const check = (): void => {
     if (over) return;
-    if (signal.aborted) unfinished.push(...pending());
+    if (signal.aborted) {
+      unfinished.push(...pending());
+      if (!options.wait && waitingLine !== "") unfinished.push(waitingLine);
+    }
     else if (pending().length > 0) return;
     // What happens after this (work the launcher took on meanwhile, released by its stop) is not this apply's.
     over = true;

@@ -121,7 +121,7 @@ async function startProviders(configs: readonly ProviderConfig[]): Promise<Map<s
   return started;
 }
 
-/** A provider's limits, servers, flavors and cloud images, as the launcher's quota cache holds them (behaviour.md §2.12). */
+/** A provider's limits, servers, flavors, zones and cloud images, as the launcher's quota cache holds them (behaviour.md §2.12). */
 async function observeProvider(provider: Provider, desired: ProviderDesired, nodeExists: (id: NodeId) => boolean): Promise<ProviderObserved> {
   try {
     const labelResources = new Map<string, Resources>();
@@ -132,8 +132,8 @@ async function observeProvider(provider: Provider, desired: ProviderDesired, nod
         if (image.kind === "cloud-image" && (await provider.cloudImageAvailable(image.cloudImage))) cloudImages.add(image.cloudImage);
       }
     }
-    const [limits, servers] = await Promise.all([provider.limits(), provider.listServers()]);
-    return { quota: nodepoolQuota(limits, servers, desired.name, nodeExists), labelResources, cloudImages, servers };
+    const [limits, servers, availabilityZones] = await Promise.all([provider.limits(), provider.listServers(), provider.canLaunch ? provider.availabilityZones() : []]);
+    return { quota: nodepoolQuota(limits, servers, desired.name, nodeExists), labelResources, cloudImages, availabilityZones, servers };
   } catch (error) {
     throw new ProviderUnavailableError(`provider ${desired.name} did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

@@ -94,3 +94,38 @@ test("apply lists failed launches and exits 4", async (t) => {
   assert.match(result.stdout, /\nFailed \(\d+\):\n {2}node \d{10} /);
   assert.match(result.stdout, /\nApply incomplete: \d+ actions? done, \d+ failed\.$/);
 });
+
+test("apply --timeout ends a launch that takes too long with exit 4 and says what it waited for", async (t) => {
+  const { hosts } = await zkForTest(t);
+  const install = await writeInstall(t, { minReady: 1, images: false });
+  const slow = join(install.dir, "slow.yaml");
+  await writeFile(slow, (await readFile(install.configPath, "utf8")).replace("boot-delay: 0", "boot-delay: 60"));
+  const result = await nodepool(["apply", "-c", slow, "--zookeeper", hosts, "--timeout", "1"]);
+  assert.equal(result.exitCode, 4, `${result.stdout}\n${result.stderr}`);
+  assert.match(result.stdout, /\nTimed out after 1s, still waiting for:\n( {2}.+\n)*? {2}requests being filled \(100-\d{10}\)\n/);
+  assert.match(result.stdout, /\nApply incomplete: /);
+});
+
+test("apply builds the image with nodepool-image-create, uploads it, and boots min-ready nodes from it", async (t) => {
+  const { zk, hosts } = await zkForTest(t);
+  const install = await writeInstall(t, { minReady: 1, images: true });
+  const dibCmd = new URL("../../bin/nodepool-image-create", import.meta.url).pathname;
+  const config = join(install.dir, "images.yaml");
+  await writeFile(
+    config,
+    (await readFile(install.configPath, "utf8"))
+      .replace("    rebuild-age: 86400\n", `    rebuild-age: 86400\n    dib-cmd: ${dibCmd}\n    elements: [vm]\n`)
+      .replace("cloud-image: precise", "diskimage: fake-image"),
+  );
+  const result = await nodepool(["apply", "-c", config, "-s", install.securePath, "--zookeeper", hosts, "--wait", "--timeout", "120"]);
+  assert.equal(result.exitCode, 0, `${result.stdout}\n${result.stderr}`);
+  const lines = result.stdout.split("\n");
+  assert.ok(lines.includes("started: + build fake-image (no ready build)"), result.stdout);
+  assert.ok(lines.some((l) => /^started: \+ upload fake-image-\d{10} to cloud-a \(qcow2\) /.test(l)), result.stdout);
+  assert.ok(!result.stdout.includes(SECRET) && !result.stderr.includes(SECRET), "a secret reached the output");
+  const [node] = await zk.getNodes();
+  assert.equal(node?.state, "ready");
+  assert.match(node?.imageId ?? "", /^\/nodepool\/images\/fake-image\/builds\/\d{10}\/providers\/cloud-a\/images\/\d{10}$/);
+  const plan = await nodepool(["plan", "-c", config, "-s", install.securePath, "--zookeeper", hosts]);
+  assert.deepEqual([plan.exitCode, plan.stdout], [0, "No changes."]);
+});
