@@ -70,6 +70,8 @@ export class Launcher {
   private readonly launchers: WatchedChildren<LauncherRecord>;
   private readonly uploads: UploadIndex;
   private readonly lockWatches = new Set<string>();
+  /** mtime (ms) of request-lock directories already looked at. */
+  private readonly lockDirMtimes = new Map<string, number>();
   private scheduled = false;
   private lastPassEnd = 0;
   private lastPassMs = 0;
@@ -335,12 +337,27 @@ export class Launcher {
     this.trigger("cleanup interval");
   }
 
+  /**
+   * Request-lock directories outlive their requests; remove those older than 8 h whose
+   * request is gone (behaviour.md §2.17). Each directory's mtime is read once and remembered,
+   * so a pass costs one listing, not one read per directory.
+   */
   private async removeStaleRequestLocks(): Promise<void> {
-    for (const id of await this.zk.getRequestLockIds()) {
+    const ids = await this.zk.getRequestLockIds();
+    const present = new Set<string>(ids);
+    for (const id of this.lockDirMtimes.keys()) if (!present.has(id)) this.lockDirMtimes.delete(id);
+    for (const id of ids) {
       if (this.requests.has(id)) continue;
-      const stat = await this.zk.getRequestLockStat(id);
-      if (stat && Date.now() - stat.mtime.getTime() > this.options.staleRequestLockMs && !(await this.zk.getNodeRequest(id))) {
+      let mtime = this.lockDirMtimes.get(id);
+      if (mtime === undefined) {
+        const stat = await this.zk.getRequestLockStat(id);
+        if (!stat) continue;
+        mtime = stat.mtime.getTime();
+        this.lockDirMtimes.set(id, mtime);
+      }
+      if (Date.now() - mtime > this.options.staleRequestLockMs && !(await this.zk.getNodeRequest(id))) {
         await this.zk.deleteRequestLock(id);
+        this.lockDirMtimes.delete(id);
       }
     }
   }

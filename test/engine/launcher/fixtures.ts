@@ -1,7 +1,7 @@
 /** Shared setup of the launcher tests: a fake-provider config, ready uploads, a started launcher. */
 import type { TestContext } from "node:test";
 import { nodepoolConfigSchema, type NodepoolConfig } from "../../../schema/index.ts";
-import { Launcher } from "../../../engine/launcher/launcher.ts";
+import { Launcher, type LauncherOptions } from "../../../engine/launcher/launcher.ts";
 import { asBuildId } from "../../../engine/zk/ids.ts";
 import type { NodepoolZk } from "../../../engine/zk/nodepool-zk.ts";
 import { newBuild, newUpload } from "../../../engine/zk/records/image.ts";
@@ -61,8 +61,8 @@ export async function readyUpload(zk: NodepoolZk, provider = "fake-provider"): P
   return `/nodepool/images/fake-image/builds/${upload.buildId}/providers/${provider}/images/${upload.id}`;
 }
 
-export async function startLauncher(t: TestContext, zk: NodepoolZk, cfg: NodepoolConfig, pid = process.pid): Promise<Launcher> {
-  const launcher = new Launcher({ zk, config: cfg, log: quietLogger, identity: { hostname: "test", pid }, cleanupIntervalMs: 500, retryIntervalMs: 300 });
+export async function startLauncher(t: TestContext, zk: NodepoolZk, cfg: NodepoolConfig, pid = process.pid, options: Partial<LauncherOptions> = {}): Promise<Launcher> {
+  const launcher = new Launcher({ zk, config: cfg, log: quietLogger, identity: { hostname: "test", pid }, cleanupIntervalMs: 500, retryIntervalMs: 300, ...options });
   await launcher.start();
   t.after(() => launcher.stop());
   return launcher;

@@ -180,3 +180,14 @@ test("after a session expiry the launcher re-registers and keeps serving request
   const request = await zk.submitNodeRequest(newRequest({ nodeTypes: ["cloud-label"], ...zuul }), 200);
   assert.equal((await requestState(zk, request.id!, ["fulfilled", "failed"])).state, "fulfilled");
 });
+
+test("a request's lock directory outlives it and is removed once older than the stale age", async (t) => {
+  resetFakeClouds();
+  const { zk } = await zkForTest(t);
+  await startLauncher(t, zk, config(), process.pid, { staleRequestLockMs: 1000 });
+  const request = await zk.submitNodeRequest(newRequest({ nodeTypes: ["cloud-label"], ...zuul }), 200);
+  await requestState(zk, request.id!, ["fulfilled"]);
+  assert.ok(await zk.client.exists(`/nodepool/requests-lock/${request.id}`));
+  await zk.deleteNodeRequest(request.id!);
+  await waitFor("lock directory removed", async () => (await zk.client.exists(`/nodepool/requests-lock/${request.id}`)) === null);
+});
