@@ -22,9 +22,12 @@ import(workerData.url)
   .catch((error) => parentPort.postMessage({ ok: false, message: String(error && error.message || error), stack: String(error && error.stack || "") }));
 `;
 
+/** Temporary directories for bundles; frames in them are the bundle's own code, not the operator's. */
+export const EVALUATION_DIR_PREFIX = join(tmpdir(), "nodepool-config-");
+
 /** Where the bundle will be written: source-map positions are relative to it. */
 export async function evaluationDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), "nodepool-config-"));
+  return mkdtemp(EVALUATION_DIR_PREFIX);
 }
 
 /** Runs the bundle from `outfile` (in a directory from `evaluationDir`, which the caller removes). */

@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { join, sep } from "node:path";
+import { EVALUATION_DIR_PREFIX } from "./evaluate.ts";
 import { packageRoot } from "./package-root.ts";
 
 export interface SourcePosition {
@@ -22,7 +23,7 @@ export function userFrame(stack: string): SourcePosition | undefined {
     if (match === null) continue;
     const [, location = "", lineText = "", columnText = ""] = match;
     const file = location.startsWith("file://") ? fileURLToPath(location) : location;
-    if (file.startsWith(dslDir) || file.endsWith(".mjs")) continue;
+    if (file.startsWith(dslDir) || file.startsWith(EVALUATION_DIR_PREFIX)) continue;
     return { file, line: Number(lineText), column: Number(columnText) };
   }
   return undefined;
