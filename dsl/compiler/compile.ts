@@ -54,14 +54,14 @@ function isPrefix(prefix: readonly PathSegment[], path: readonly PathSegment[]):
 }
 
 /** Syntax first (the deepest literal found), then the call site of a helper if it explains more of the path. */
-function pathLocator(file: string, sites: EvaluationSite[]): Compilation["locate"] {
+function pathLocator(file: string, value: unknown, sites: EvaluationSite[]): Compilation["locate"] {
   // Parsing the source (and loading TypeScript) only when an error needs a position.
   let fromSyntax: ReturnType<typeof createPathLocator> | undefined;
   const fromSites = sites
     .map((site) => ({ path: site.path, position: userFrame(site.stack) }))
     .filter((site): site is { path: PathSegment[]; position: SourcePosition } => site.position !== undefined);
   return (path) => {
-    fromSyntax ??= createPathLocator(file);
+    fromSyntax ??= createPathLocator(file, value);
     const syntax = fromSyntax(path);
     let best: { depth: number; position: SourcePosition } | undefined =
       syntax === undefined ? undefined : { depth: syntax.depth, position: { file: syntax.file, line: syntax.line, column: syntax.column } };
@@ -104,7 +104,7 @@ export async function compileConfig(file: string, options: CompileOptions = {}):
     const at = (evaluation === undefined ? undefined : userFrame(evaluation.stack)) ?? { file: entry };
     return failed([error("dsl.evaluate", `evaluating the config failed: ${evaluation?.message ?? "no result"}`, at)], inputs);
   }
-  const locate = pathLocator(entry, evaluation.sites);
+  const locate = pathLocator(entry, evaluation.value, evaluation.sites);
   const at = (path: readonly PathSegment[]): Partial<SourcePosition> & { file: string } => locate(path) ?? { file: entry };
   const diagnostics = evaluation.problems.map((problem) => error("dsl.value", problem.message, at(problem.path), problem.path));
   for (const key of unofferedKeys(evaluation.value)) diagnostics.push(error("dsl.not-canonical", key.message, at(key.path), key.path));

@@ -16,6 +16,12 @@ interface Found {
   depth: number;
 }
 
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let node = root;
+  for (const segment of path) node = typeof node === "object" && node !== null ? (node as Record<string | number, unknown>)[segment] : undefined;
+  return node;
+}
+
 function position(source: TS.SourceFile, node: TS.Node): SourcePosition {
   const { line, character } = source.getLineAndCharacterOfPosition(node.getStart(source));
   return { file: source.fileName, line: line + 1, column: character + 1 };
@@ -115,15 +121,28 @@ class Locator {
     return node;
   }
 
-  private step(node: TS.Node, segment: PathSegment): TS.Node | undefined {
+  /** The item at `index` of a list written as `[a, ...xs.map(f), b]`; `length` is the list's length at run time. */
+  private item(list: TS.ArrayLiteralExpression, index: number, length: number | undefined): TS.Node | undefined {
+    const ts = typescript();
+    const elements = list.elements;
+    const firstSpread = elements.findIndex((element) => ts.isSpreadElement(element));
+    if (firstSpread === -1 || index < firstSpread) return elements[index];
+    if (length === undefined) return undefined;
+    // Items after the last spread are counted from the end.
+    const lastSpread = elements.length - 1 - [...elements].reverse().findIndex((element) => ts.isSpreadElement(element));
+    const fromEnd = length - index;
+    if (fromEnd <= elements.length - 1 - lastSpread) return elements[elements.length - fromEnd];
+    // Between: only when one spread supplies them all (`[...hosts.map(f)]`).
+    const spread = elements[firstSpread];
+    if (firstSpread !== lastSpread || spread === undefined || !ts.isSpreadElement(spread)) return undefined;
+    return this.step(spread.expression, index - firstSpread, undefined);
+  }
+
+  private step(node: TS.Node, segment: PathSegment, length: number | undefined): TS.Node | undefined {
     const ts = typescript();
     const value = this.value(node);
     if (typeof segment === "number") {
-      if (ts.isArrayLiteralExpression(value)) {
-        const before = value.elements.slice(0, segment + 1);
-        if (before.some((element) => ts.isSpreadElement(element))) return undefined;
-        return value.elements[segment];
-      }
+      if (ts.isArrayLiteralExpression(value)) return this.item(value, segment, length);
       // `regions.map((region) => ({...}))`: every item comes from the callback's result.
       if (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === "map") {
         const callback = value.arguments[0];
@@ -142,21 +161,22 @@ class Locator {
         return property;
       }
       if (ts.isSpreadAssignment(property)) {
-        const spread = this.step(property.expression, segment);
+        const spread = this.step(property.expression, segment, undefined);
         if (spread !== undefined) return spread;
       }
     }
     return undefined;
   }
 
-  locate(path: readonly PathSegment[]): Found | undefined {
+  /** `lengthAt(prefix)`: the length of the list at `prefix` in the evaluated value, to place items after a spread. */
+  locate(path: readonly PathSegment[], lengthAt: (prefix: readonly PathSegment[]) => number | undefined): Found | undefined {
     const ts = typescript();
     const root = this.defaultExport();
     if (root === undefined) return undefined;
     let found: Found = { node: root, depth: 0 };
     let current: TS.Node = root;
     for (const [index, segment] of path.entries()) {
-      const next = this.step(current, segment);
+      const next = this.step(current, segment, typeof segment === "number" ? lengthAt(path.slice(0, index)) : undefined);
       if (next === undefined) break;
       found = { node: next, depth: index + 1 };
       current = ts.isPropertyAssignment(next) ? next.initializer : ts.isShorthandPropertyAssignment(next) ? next.name : next;
@@ -172,13 +192,16 @@ export interface LocatedPath extends SourcePosition {
 
 export type PathLocator = (path: readonly PathSegment[]) => LocatedPath | undefined;
 
-/** A locator over the entry file of a config (read once). */
-export function createPathLocator(file: string): PathLocator {
+/** A locator over the entry file of a config (read once); `value` is what the config evaluated to. */
+export function createPathLocator(file: string, value: unknown): PathLocator {
   const ts = typescript();
   const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const locator = new Locator(source);
   return (path) => {
-    const found = locator.locate(path);
+    const found = locator.locate(path, (prefix) => {
+      const list = valueAt(value, prefix);
+      return Array.isArray(list) ? list.length : undefined;
+    });
     return found === undefined ? undefined : { ...position(source, found.node), depth: found.depth };
   };
 }

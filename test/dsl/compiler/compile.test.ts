@@ -230,3 +230,25 @@ test("keys the reference validator rejects are never emitted: ssh-port, AWS host
     ],
   );
 });
+
+test("items of a list built with spreads are found before, inside and after the spread", async (t) => {
+  const text = config({
+    before: `const hosts = ["h1", "h2"];`,
+    providers: [
+      `[{ name: "rack", driver: "static", pools: [{ name: "m", nodes: [`,
+      `    { name: "first", labels: [small.name], timeout: "5" as unknown as number },`,
+      `    ...hosts.map((host) => ({ name: host, labels: [small.name], "max-parallel-jobs": host === "h2" ? ("2" as unknown as number) : 1 })),`,
+      `    { name: "last", labels: [small.name], username: 7 as unknown as string },`,
+      `  ] }] }]`,
+    ].join("\n"),
+  });
+  const { errors: found } = await compileErrors(t, { "nodepool.config.ts": text });
+  assert.deepEqual(
+    found.map((e) => [e.path, e.line]),
+    [
+      ["providers[0].pools[0].nodes[0].timeout", lineOf(text, "first")],
+      ["providers[0].pools[0].nodes[2].max-parallel-jobs", lineOf(text, "hosts.map")],
+      ["providers[0].pools[0].nodes[3].username", lineOf(text, "last")],
+    ],
+  );
+});
