@@ -70,6 +70,8 @@ export class Launcher {
   private readonly launchers: WatchedChildren<LauncherRecord>;
   private readonly uploads: UploadIndex;
   private readonly lockWatches = new Set<string>();
+  /** Locks whose watch fired since they were last probed. */
+  private readonly lockChanged = new Set<string>();
   /** mtime (ms) of request-lock directories already looked at. */
   private readonly lockDirMtimes = new Map<string, number>();
   private scheduled = false;
@@ -95,7 +97,8 @@ export class Launcher {
     this.desired = desiredFromConfig(this.config, this.identity);
     const client = this.zk.client;
     const changed = (what: string) => () => this.trigger(what);
-    this.nodes = new WatchedChildren(client, P.NODE_ROOT, (name, data, path) => withId(decodeNode(asNodeId(name), data, path), asNodeId(name)), (name) => {
+    this.nodes = new WatchedChildren(client, P.NODE_ROOT, (name, data, path) => withId(decodeNode(asNodeId(name), data, path), asNodeId(name)), (name, kind) => {
+      if (kind === "removed") this.lockChanged.delete(name);
       // A node whose lock we watch stays busy until the lock is released, whatever it changes to.
       if (!this.lockWatches.has(name)) this.executor.clearBusy(name);
       this.trigger("node changed");
@@ -289,9 +292,12 @@ export class Launcher {
 
   private async probeLock(key: string, path: string): Promise<boolean> {
     if (this.lockWatches.has(key)) return true;
+    // Its watch just fired: worth a lock attempt without looking first (a failed attempt watches again).
+    if (this.lockChanged.delete(key)) return false;
     this.lockWatches.add(key);
     const release = (): void => {
       this.lockWatches.delete(key);
+      this.lockChanged.add(key);
       this.executor.clearBusy(key);
       this.trigger("lock released");
     };
