@@ -5,9 +5,10 @@
  * images), and the locks other processes hold. It writes nothing and takes no lock.
  *
  * It is what a launcher and a builder started now with this config would observe in their
- * first pass: no request handlers or min-ready requests of their own yet, this process's
- * pool workers counted as registered (a launcher registers before its first pass), and the
- * periodic duties due. Objects someone else holds locked are left out, as the executor
+ * first pass: no request handlers of their own yet, this process's pool workers counted as
+ * registered (a launcher registers before its first pass), and the periodic duties due.
+ * Min-ready requests some launcher submitted and nobody has served yet count as outstanding,
+ * so a running launcher's top-up in progress is not planned a second time. Objects someone else holds locked are left out, as the executor
  * would skip them. The engine has no seam for a watch-less observation, so this adapter
  * mirrors `Launcher.observe()` and `Builder.pass()`'s observation.
  */
@@ -34,6 +35,7 @@ import { sortContenders } from "../zk/lock.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
 import * as P from "../zk/paths.ts";
 import type { LauncherRecord } from "../zk/records/launcher.ts";
+import { MIN_READY_REQUESTOR } from "../zk/records/request.ts";
 
 /** A provider's driver could not be started or asked: the plan would be a guess. */
 export class ProviderUnavailableError extends NodepoolError {
@@ -87,7 +89,7 @@ export async function observeOnce(zk: NodepoolZk, config: NodepoolConfig, option
       handlers: new Map(),
       heldNodes: new Set(),
       busy: new Set(),
-      minReady: new Map(),
+      minReady: outstandingMinReady(requests),
       emptyNodes,
       cleanupDue: true,
     };
@@ -137,6 +139,17 @@ async function observeProvider(provider: Provider, desired: ProviderDesired, nod
   } catch (error) {
     throw new ProviderUnavailableError(`provider ${desired.name} did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+}
+
+/** Min-ready requests still waiting to be served, by label. */
+function outstandingMinReady(requests: ReadonlyMap<RequestId, ObservedRequest>): Map<string, RequestId[]> {
+  const outstanding = new Map<string, RequestId[]>();
+  for (const request of requests.values()) {
+    const label = request.nodeTypes[0];
+    if (request.requestor !== MIN_READY_REQUESTOR || label === undefined || (request.state !== "requested" && request.state !== "pending")) continue;
+    outstanding.set(label, [...(outstanding.get(label) ?? []), request.id]);
+  }
+  return outstanding;
 }
 
 /** This process's pool workers, as registered before a first pass (behaviour.md §2.20). */

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { readConfigSource } from "../../../engine/config-source.ts";
 import { observeOnce, planEntries, planObservation, renderPlan } from "../../../engine/plan-view/index.ts";
 import type { NodepoolConfig } from "../../../schema/index.ts";
+import { asRequestId } from "../../../engine/zk/ids.ts";
+import { MIN_READY_REQUESTOR, newRequest, withRequestState } from "../../../engine/zk/records/request.ts";
 import { zkForTest } from "../../helpers/zk.ts";
 import { seedState, treeSnapshot, writeInstall, zuulRequest } from "./_setup.ts";
 
@@ -48,6 +50,18 @@ test("a request is planned onto a ready node before a launch", async (t) => {
     `cloud-a ~ accept request ${first} in pool cloud-a-main: reuse ${seeded.oldReady} (zuul asks for small)`,
     `cloud-a + accept request ${second} in pool cloud-a-main: launch small (zuul asks for small)`,
   ]);
+});
+
+test("a min-ready top-up another launcher is serving is not planned again", async (t) => {
+  const { zk, connectAnother } = await zkForTest(t);
+  const install = await writeInstall(t, { minReady: 1, images: false });
+  const config = await loadConfig(install.configPath, install.securePath);
+  const daemon = await connectAnother();
+  const submitted = await daemon.submitNodeRequest(newRequest({ nodeTypes: ["small"], requestor: MIN_READY_REQUESTOR, reuse: false }));
+  const { lock, record } = await daemon.lockNodeRequest(asRequestId(submitted.id ?? ""));
+  await daemon.storeNodeRequest(withRequestState(record, "pending"), lock);
+  const { launcher } = planObservation(await observeOnce(zk, config));
+  assert.deepEqual(launcher, []);
 });
 
 test("a config whose state is reached plans nothing", async (t) => {
