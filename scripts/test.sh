@@ -16,4 +16,5 @@ if [ -z "${NODEPOOL_TEST_ZK:-}" ]; then
   export NODEPOOL_TEST_ZK="127.0.0.1:$port"
 fi
 if [ $# -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test -name '*.test.ts' | sort); fi
-node --import tsx --test --test-concurrency="${NODEPOOL_TEST_CONCURRENCY:-3}" --test-reporter=spec "${files[@]}"
+# A hung test fails after 3 minutes instead of holding the run until CI gives up.
+node --import tsx --test --test-concurrency="${NODEPOOL_TEST_CONCURRENCY:-3}" --test-timeout=180000 --test-reporter=spec "${files[@]}"
