@@ -144,7 +144,9 @@ export class Builder {
       try {
         next = Math.min(next, await this.pass());
       } catch (error) {
-        this.options.log.error({ err: error }, "builder pass failed; trying again shortly");
+        // A pass cut short by a lost connection is routine: reconnecting schedules the next one.
+        const level = this.options.zk.client.state === "connected" ? "error" : "debug";
+        this.options.log[level]({ err: error }, "builder pass failed; trying again shortly");
         next = Math.min(next, this.options.retryDelayMs ?? 10_000);
       }
     })();
