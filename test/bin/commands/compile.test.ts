@@ -31,7 +31,7 @@ export default defineConfig({
 });
 `;
 
-test("compile writes canonical YAML with -o, the same bytes on stdout, and the YAML validates", async (t) => {
+test("compile writes canonical YAML with -o, the same bytes on stdout, the YAML validates, --check spots a stale file", async (t) => {
   const dir = writeFiles(t, { "nodepool.config.ts": valid });
   // Type-checking is covered once, below: it costs a second or more per run.
   const written = await run(dir, "compile", "nodepool.config.ts", "-o", "nodepool.yaml", "--no-typecheck");
@@ -44,6 +44,12 @@ test("compile writes canonical YAML with -o, the same bytes on stdout, and the Y
   assert.equal(`${printed.stdout}\n`, yaml);
   const validated = await run(dir, "config-validate", "-c", "nodepool.yaml");
   assert.equal(validated.exitCode, 0, validated.stderr);
+  const upToDate = await run(dir, "compile", "nodepool.config.ts", "-o", "nodepool.yaml", "--check", "--no-typecheck");
+  assert.equal(upToDate.exitCode, 0, upToDate.stderr);
+  writeFileSync(join(dir, "nodepool.yaml"), yaml.replace("min-ready: 1", "min-ready: 2"));
+  const stale = await run(dir, "compile", "nodepool.config.ts", "-o", "nodepool.yaml", "--check", "--no-typecheck");
+  assert.equal(stale.exitCode, 1);
+  assert.match(stale.stderr, /nodepool\.yaml: stale; run: nodepool compile nodepool\.config\.ts -o nodepool\.yaml/);
 });
 
 test("an invalid config: exit 1, errors at the .ts line, nothing written", async (t) => {
