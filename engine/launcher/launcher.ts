@@ -75,6 +75,7 @@ export class Launcher {
   /** mtime (ms) of request-lock directories already looked at. */
   private readonly lockDirMtimes = new Map<string, number>();
   private scheduled = false;
+  private stopped = false;
   private lastPassEnd = 0;
   private lastPassMs = 0;
   private cleanupDue = false;
@@ -185,7 +186,10 @@ export class Launcher {
     this.trigger("config changed");
   }
 
+  /** Stops the loop, releases what this process holds and withdraws its registrations; idempotent. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     this.readyFlag = false;
     for (const timer of this.intervals) clearInterval(timer);
     this.intervals.length = 0;
