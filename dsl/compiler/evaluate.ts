@@ -35,7 +35,8 @@ export async function evaluateBundle(code: string, outfile: string): Promise<Eva
   await writeFile(outfile, code);
   return new Promise<Evaluation>((resolvePromise) => {
     // The config's own console output must not mix with YAML written to stdout.
-    const worker = new Worker(RUNNER, { eval: true, stdout: true, workerData: { url: pathToFileURL(outfile).href } });
+    // execArgv: the bundle is plain JavaScript; loaders the parent runs under (tsx in tests) are not needed.
+    const worker = new Worker(RUNNER, { eval: true, stdout: true, execArgv: [], workerData: { url: pathToFileURL(outfile).href } });
     worker.stdout.pipe(process.stderr);
     const settle = (evaluation: Evaluation): void => {
       clearTimeout(timer);
