@@ -23,7 +23,8 @@ export interface Install {
 }
 
 /** Writes nodepool.yaml (min-ready `minReady` of `small`) and a secure file holding a DIB secret. */
-export async function writeInstall(t: TestContext, options: { minReady: number; images: boolean }): Promise<Install> {
+/** `provider` names the first provider (default cloud-a): the fake cloud of a name lives as long as the process. */
+export async function writeInstall(t: TestContext, options: { minReady: number; images: boolean; provider?: string }): Promise<Install> {
   const dir = await mkdtemp(join(tmpdir(), "plan-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const images = options.images
@@ -43,7 +44,7 @@ diskimages:
     min-ready: ${options.minReady}
     max-ready-age: 3600
 providers:
-  - name: cloud-a
+  - name: ${options.provider ?? "cloud-a"}
     driver: fake
     cloud: fake
     fake-cloud:

@@ -5,7 +5,8 @@ import { observeOnce, planEntries, planObservation, renderPlan } from "../../../
 import type { NodepoolConfig } from "../../../schema/index.ts";
 import { asRequestId } from "../../../engine/zk/ids.ts";
 import { MIN_READY_REQUESTOR, newRequest, withRequestState } from "../../../engine/zk/records/request.ts";
-import { zkForTest } from "../../helpers/zk.ts";
+import { waitFor, zkForTest } from "../../helpers/zk.ts";
+import { startLauncher } from "../launcher/fixtures.ts";
 import { seedState, treeSnapshot, writeInstall, zuulRequest } from "./_setup.ts";
 
 async function loadConfig(path: string, securePath: string): Promise<NodepoolConfig> {
@@ -62,6 +63,18 @@ test("a min-ready top-up another launcher is serving is not planned again", asyn
   await daemon.storeNodeRequest(withRequestState(record, "pending"), lock);
   const { launcher } = planObservation(await observeOnce(zk, config));
   assert.deepEqual(launcher, []);
+});
+
+test("with a launcher running and settled, plan has nothing to add", async (t) => {
+  const { zk, connectAnother } = await zkForTest(t);
+  const install = await writeInstall(t, { minReady: 2, images: false, provider: "cloud-settled" });
+  const config = await loadConfig(install.configPath, install.securePath);
+  await startLauncher(t, await connectAnother(), config);
+  await waitFor("two ready nodes", async () => (await zk.getNodes()).filter((n) => n.state === "ready" && n.allocatedTo === null).length === 2 && (await zk.getNodeRequests()).length === 0);
+  const before = await treeSnapshot(zk);
+  const { launcher, builder } = planObservation(await observeOnce(zk, config));
+  assert.deepEqual([...launcher, ...builder], []);
+  assert.deepEqual(await treeSnapshot(zk), before);
 });
 
 test("a config whose state is reached plans nothing", async (t) => {
