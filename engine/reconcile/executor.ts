@@ -9,7 +9,7 @@
 import type { BootImage, Provider, ServerId } from "../drivers/driver.ts";
 import { runLaunch } from "../launcher/launch.ts";
 import type { Logger } from "../log.ts";
-import { LockBusyError, NoNodeError, RecordGoneError } from "../zk/errors.ts";
+import { LockBusyError, NodeExistsError, NoNodeError, RecordGoneError } from "../zk/errors.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 import { ZkLock } from "../zk/lock.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
@@ -242,6 +242,8 @@ export class Executor {
   private async accept(action: AcceptRequest): Promise<void> {
     const pool = this.ctx.pool(action.pool);
     if (!pool) return;
+    // A new request has no lock directory yet: making it first saves the lock's failed attempt.
+    await createIfMissing(this.ctx.zk, P.requestLockPath(action.request));
     const { lock, record } = await this.ctx.zk.lockNodeRequest(action.request);
     if (record.state !== "requested" || record.declinedBy.includes(pool.launcherId)) {
       await lock.release();
@@ -314,7 +316,9 @@ export class Executor {
       }),
     );
     const id = created.id as NodeId;
-    // Nobody else knows this node yet: lock it directly, without re-reading it.
+    // Nobody else knows this node yet: make its lock directory (saving the lock's failed first
+    // attempt) and lock it directly, without re-reading it.
+    await createIfMissing(zk, P.nodeLockPath(id));
     const lock = new ZkLock(zk.client, P.nodeLockPath(id), { directory: { kind: "below", floor: P.nodePath(id) } });
     if (!(await lock.acquire({ blocking: false }))) return;
     const building = { ...withNodeState(created, "building"), id };
@@ -602,6 +606,18 @@ export class Executor {
   private async leakedServer(action: LeakedServer): Promise<void> {
     await this.ctx.zk.storeNode(newNode({ state: "deleting", provider: action.provider, externalId: action.server }));
     this.ctx.events.emit("leak", { provider: action.provider, kind: "instances", count: 1 });
+  }
+}
+
+/**
+ * Creates an empty lock directory ahead of the lock, an optimisation only: when it exists, or
+ * its parent does not (yet), the lock's own directory handling takes over.
+ */
+async function createIfMissing(zk: NodepoolZk, path: string): Promise<void> {
+  try {
+    await zk.client.create(path);
+  } catch (error) {
+    if (!(error instanceof NodeExistsError || error instanceof NoNodeError)) throw error;
   }
 }
 
