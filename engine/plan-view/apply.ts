@@ -20,7 +20,7 @@ import { localBuilds, readOrCreateBuilderId } from "../builder/local-files.ts";
 import { observeImages } from "../builder/observe.ts";
 import { planBuilder, type BuilderAction } from "../builder/plan.ts";
 import { newestReadyBuild } from "../builder/retention.ts";
-import type { BuilderObserved } from "../builder/state.ts";
+import type { BuilderDesired, BuilderObserved } from "../builder/state.ts";
 import { runUpload } from "../builder/upload.ts";
 import { createProvider } from "../drivers/index.ts";
 import type { Provider } from "../drivers/driver.ts";
@@ -172,7 +172,7 @@ async function applyBuilder(options: ApplyOptions, progress: Progress, signal: A
         progress.started(entry);
         progress.current = entry.summary;
         try {
-          const failure = await carryOut(ctx, action, observed, desired.images.get(action.kind === "build" ? action.image : "")?.formats ?? []);
+          const failure = await carryOut(ctx, action, desired, observed);
           if (failure === null) progress.finished(entry);
           else progress.fail(`${entry.summary}: ${failure}`);
         } catch (error) {
@@ -189,11 +189,12 @@ async function applyBuilder(options: ApplyOptions, progress: Progress, signal: A
 }
 
 /** Runs one builder action as the builder daemon's pass does; returns why it failed, or null. */
-async function carryOut(ctx: BuilderContext, action: BuilderAction, observed: BuilderObserved, formats: readonly string[]): Promise<string | null> {
+async function carryOut(ctx: BuilderContext, action: BuilderAction, desired: BuilderDesired, observed: BuilderObserved): Promise<string | null> {
   switch (action.kind) {
     case "build": {
       const image = ctx.config.diskimages.find((d) => d.name === action.image);
       if (image === undefined) return null;
+      const formats = desired.images.get(action.image)?.formats ?? [];
       const newestReady = newestReadyBuild(observed.images.get(action.image)?.builds ?? [])?.id;
       const result = await runBuild(ctx, { image, formats, manual: action.manual, newestReady });
       if (result.kind === "failed") return `build ${buildDisplayName(action.image, result.build)} failed (see its build log)`;
