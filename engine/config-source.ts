@@ -3,7 +3,6 @@
  * call. A `.yaml` file is parsed and validated; a `.config.ts` (any `.ts`) is compiled by the DSL
  * and validated the same way, with diagnostics pointing at its `.ts` lines.
  */
-import { readConfigTs } from "../dsl/compiler/index.ts";
 import { loadConfigFile, type ConfigResult } from "../schema/index.ts";
 
 export interface ReadConfigSourceOptions {
@@ -19,6 +18,8 @@ export function isTypescriptConfig(path: string): boolean {
 export async function readConfigSource(path: string, options: ReadConfigSourceOptions = {}): Promise<ConfigResult> {
   const secure = options.securePath === undefined ? {} : { securePath: options.securePath };
   if (!isTypescriptConfig(path)) return loadConfigFile(path, secure);
+  // Loaded on demand: the compiler brings TypeScript and esbuild, which a `.yaml` user never needs.
+  const { readConfigTs } = await import("../dsl/compiler/index.ts");
   const { result } = await readConfigTs(path, { typecheck: options.typecheck ?? false, ...secure });
   return result;
 }

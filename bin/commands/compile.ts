@@ -1,7 +1,6 @@
 import { Command, Option } from "clipanion";
 import { readFile, writeFile } from "node:fs/promises";
 import { formatDiagnostic } from "../../schema/index.ts";
-import { compileToYaml } from "../../dsl/compiler/index.ts";
 import { isTypescriptConfig } from "../../engine/config-source.ts";
 import { UsageError } from "../../engine/errors.ts";
 import { NodepoolCommand } from "./base.ts";
@@ -35,6 +34,7 @@ export class CompileCommand extends NodepoolCommand {
     if (!isTypescriptConfig(file)) {
       throw new UsageError(`${file} is not a TypeScript config; compile takes a .config.ts (validate YAML with config-validate)`);
     }
+    const { compileToYaml } = await import("../../dsl/compiler/index.ts"); // on demand: the compiler loads TypeScript and esbuild
     const compiled = await compileToYaml(file, {
       typecheck: this.typecheck,
       ...(this.secure === undefined ? {} : { securePath: this.secure }),

@@ -1,7 +1,6 @@
 import { Command, Option } from "clipanion";
 import { writeFile } from "node:fs/promises";
 import { formatDiagnostic } from "../../schema/index.ts";
-import { convertFileToDsl } from "../../dsl/compiler/index.ts";
 import { isTypescriptConfig } from "../../engine/config-source.ts";
 import { UsageError } from "../../engine/errors.ts";
 import { NodepoolCommand } from "./base.ts";
@@ -23,6 +22,7 @@ export class ConvertCommand extends NodepoolCommand {
   async run(): Promise<number> {
     const file = this.file ?? this.config;
     if (isTypescriptConfig(file)) throw new UsageError(`${file} is already a TypeScript config; convert takes a nodepool.yaml`);
+    const { convertFileToDsl } = await import("../../dsl/compiler/index.ts"); // on demand: the compiler loads TypeScript and esbuild
     const converted = await convertFileToDsl(file);
     for (const diagnostic of converted.diagnostics) this.context.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
     if (converted.source === undefined) return 1;

@@ -1,5 +1,4 @@
 import { Command, Option } from "clipanion";
-import { initConfigDir } from "../../dsl/init.ts";
 import { NodepoolCommand } from "./base.ts";
 
 /** `nodepool init [DIR]`: a tsconfig.json for editors and a starter nodepool.config.ts. */
@@ -17,6 +16,7 @@ export class InitCommand extends NodepoolCommand {
   force = Option.Boolean("--force", false, { description: "Overwrite an existing tsconfig.json" });
 
   async run(): Promise<number> {
+    const { initConfigDir } = await import("../../dsl/init.ts"); // on demand: the compiler loads TypeScript and esbuild
     const result = await initConfigDir(this.dir ?? ".", { force: this.force });
     for (const file of result.written) this.context.stdout.write(`wrote ${file}\n`);
     for (const file of result.kept) this.context.stdout.write(`kept ${file} (already there)\n`);
