@@ -29,6 +29,7 @@ export async function writeInstall(t: TestContext, options: { minReady: number; 
   t.after(() => rm(dir, { recursive: true, force: true }));
   const images = options.images
     ? `images-dir: ${join(dir, "images")}
+build-log-dir: ${join(dir, "build-logs")}
 diskimages:
   - name: fake-image
     rebuild-age: 86400
