@@ -232,6 +232,8 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
 
   /** Requests whose outcome this apply waits for: those its first pass accepts, and the min-ready requests it submits. */
   const awaited = new Set<string>();
+  /** Actions reported started and not yet finished. */
+  const announced = new Set<string>();
   let over = false;
 
   /** Why the apply is not done yet; empty when it is. */
@@ -271,6 +273,7 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
   launcher.events.on("action", ({ action, ok, error }) => {
     if (over) return;
     progress.finished(launcherEntry(action), ok ? undefined : error);
+    announced.delete(keyOf(action));
     if (tracked.delete(keyOf(action)) && action.kind === "min-ready") {
       for (const id of launcher.observe().minReady.get(action.label) ?? []) awaited.add(id);
     }
@@ -285,7 +288,19 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
   launcher.events.on("request", (event) => {
     if (!over && (event.outcome === "accepted" || event.outcome === "fulfilled")) progress.line(`request ${event.request} ${event.outcome}`);
   });
-  launcher.events.on("pass", check);
+  // The pass event comes between planning and starting, on the same state: plan() names what it starts.
+  launcher.events.on("pass", ({ actions }) => {
+    if (over) return;
+    if (actions > 0) {
+      for (const action of launcher.plan()) {
+        const key = keyOf(action);
+        if (announced.has(key)) continue;
+        announced.add(key);
+        progress.started(launcherEntry(action));
+      }
+    }
+    check();
+  });
   signal.addEventListener("abort", check);
 
   try {
@@ -293,6 +308,7 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
     // start() has only scheduled the first pass: what it plans now is what that pass runs.
     for (const action of launcher.plan()) {
       tracked.set(keyOf(action), action);
+      announced.add(keyOf(action));
       if (action.kind === "accept" || action.kind === "continue") awaited.add(action.request);
       progress.started(launcherEntry(action));
     }
