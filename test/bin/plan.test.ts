@@ -70,6 +70,9 @@ test("apply --wait brings min-ready nodes up, then plan says No changes.", async
   assert.ok(lines.includes("started: + request 2 small nodes (min-ready 2, 0 ready: launch 2)"), applied.stdout);
   assert.ok(lines.some((l) => /^waiting for [12] nodes? to become ready \(\d{10}(, \d{10})?\)$/.test(l)), applied.stdout);
   assert.ok(lines.some((l) => /^node \d{10} ready \(small on cloud-a, request 100-\d{10}\)$/.test(l)), applied.stdout);
+  for (const kind of [/^started: ~ fulfil request 100-\d{10} with \d{10} \(1 node ready\)$/, /^done: fulfil request 100-\d{10} with \d{10}$/, /^done: complete min-ready request 100-\d{10}$/]) {
+    assert.equal(lines.filter((l) => kind.test(l)).length, 2, `${kind}\n${applied.stdout}`);
+  }
   assert.match(applied.stdout, /\nApply complete: \d+ actions done, 0 failed\.$/);
 
   const nodes = await zk.getNodes();
