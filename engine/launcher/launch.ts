@@ -26,6 +26,8 @@ export interface LaunchTask {
   rate: RateLimiter;
   signal: AbortSignal;
   log: Logger;
+  /** Told of every write of the (locked) node, to keep caches current. */
+  written: (node: NodeRecord & { readonly id: NodeId }) => void;
 }
 
 export interface LaunchOutcome {
@@ -60,6 +62,10 @@ const sessionLost = (error: unknown): boolean => error instanceof SessionExpired
 
 export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
   const { zk, provider, lock, log } = task;
+  const store = async (held: NodeRecord & { readonly id: NodeId }): Promise<void> => {
+    await zk.storeNode(held, lock);
+    task.written(held);
+  };
   let node = task.node;
   const attempts = Math.max(1, task.retries);
   for (let attempt = 1; ; attempt++) {
@@ -70,13 +76,13 @@ export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
       const fields = await provider.launch({ ...task.spec, signal: task.signal }, async (partial) => {
         node = { ...applyLaunchFields(node, partial), id: node.id };
         timer ??= setTimeout(() => {
-          checkpointed = zk.storeNode(node, lock).catch((error: unknown) => log.warn({ err: error, node: node.id }, "storing a launch checkpoint failed"));
+          checkpointed = store(node).catch((error: unknown) => log.warn({ err: error, node: node.id }, "storing a launch checkpoint failed"));
         }, CHECKPOINT_DELAY_MS);
       });
       clearTimeout(timer);
       await checkpointed;
       node = { ...withNodeState(applyLaunchFields(node, fields), "ready"), id: node.id };
-      await zk.storeNode(node, lock);
+      await store(node);
       return { node, result: "ready" };
     } catch (error) {
       clearTimeout(timer);
@@ -94,16 +100,16 @@ export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
             newNode({ state: "deleting", provider: node.provider, pool: node.pool, type: node.type, externalId: leftover }),
           );
           node = { ...node, externalId: null, publicIpv4: null, publicIpv6: null, interfaceIp: null };
-          await zk.storeNode(node, lock);
+          await store(node);
         }
         if (attempt >= attempts) {
           node = { ...withNodeState(node, "failed"), id: node.id };
-          await zk.storeNode(node, lock);
+          await store(node);
           return { node, result };
         }
         if (result === "error.quota" || /quota exceeded/i.test(launchError?.message ?? "")) {
           node = { ...withNodeState(node, "aborted"), id: node.id };
-          await zk.storeNode(node, lock);
+          await store(node);
           return { node, result: "error.quota" };
         }
       } catch (storeError) {

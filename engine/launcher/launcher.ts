@@ -126,6 +126,8 @@ export class Launcher {
       bootImage: (pool, label) => this.bootImage(pool, label),
       launcherIds: () => [...this.launchers.all()].map((l) => l.id),
       cachedNode: (id) => this.nodes.get(id),
+      nodeWritten: (node) => this.nodes.wrote(node.id, node),
+      nodeReleased: (id) => this.nodes.released(id),
       trigger: (reason) => this.trigger(reason),
       watchLock: (key, path) => this.watchLock(key, path),
       probeLock: (key, path) => this.probeLock(key, path),

@@ -18,6 +18,11 @@ export class WatchedChildren<T> {
   private readonly values = new Map<string, T>();
   private readonly empties = new Set<string>();
   private readonly known = new Set<string>();
+  /**
+   * Children this process is writing under their lock, and whether a read of theirs is owed
+   * (a data event was skipped, or no data watch is armed yet).
+   */
+  private readonly ownWrites = new Map<string, boolean>();
   private closed = false;
   private offSession: (() => void) | undefined;
 
@@ -67,6 +72,28 @@ export class WatchedChildren<T> {
     return this.values.size;
   }
 
+  /**
+   * Takes `value` as a child's data, written by this process while it holds the child's lock.
+   * Nobody else writes a locked record (zookeeper.md §4), so until `released(name)` its data
+   * events are not re-read; then it is read once if anything was skipped.
+   */
+  wrote(name: string, value: T): void {
+    if (this.closed) return;
+    const fresh = !this.known.has(name);
+    this.known.add(name);
+    this.values.set(name, value);
+    this.empties.delete(name);
+    this.ownWrites.set(name, (this.ownWrites.get(name) ?? false) || fresh);
+    this.onChange(name, fresh ? "added" : "changed");
+  }
+
+  /** The lock of a child written through `wrote` was released: watch it again. */
+  released(name: string): void {
+    const owed = this.ownWrites.get(name);
+    this.ownWrites.delete(name);
+    if (owed && this.known.has(name)) this.read(name, "changed").catch((error: unknown) => this.ignorable(error, `reading ${name}`));
+  }
+
   /** Children whose znode has no data. */
   emptyNames(): string[] {
     return [...this.empties];
@@ -75,6 +102,8 @@ export class WatchedChildren<T> {
   private async resync(): Promise<void> {
     if (this.closed) return;
     this.known.clear();
+    // The old session's locks are gone: read everything again.
+    this.ownWrites.clear();
     try {
       if (this.create) await this.client.ensurePath(this.path);
       await this.list();
@@ -118,6 +147,11 @@ export class WatchedChildren<T> {
       if (error instanceof NoNodeError) return this.remove(name);
       throw error;
     }
+    if (this.ownWrites.has(name)) {
+      // Written by us since this read was sent: ours is newer; read again on release.
+      this.ownWrites.set(name, true);
+      return;
+    }
     const decoded = this.decodeSafely(name, data, path);
     this.empties.delete(name);
     if (decoded === "empty") {
@@ -143,10 +177,15 @@ export class WatchedChildren<T> {
   private onData(name: string, event: WatchEvent): void {
     if (this.closed) return;
     if (event.type === "deleted") return this.remove(name);
+    if (this.ownWrites.has(name)) {
+      this.ownWrites.set(name, true);
+      return;
+    }
     this.read(name, "changed").catch((error: unknown) => this.ignorable(error, `reading ${name}`));
   }
 
   private remove(name: string): void {
+    this.ownWrites.delete(name);
     const had = this.known.delete(name);
     this.values.delete(name);
     this.empties.delete(name);

@@ -53,6 +53,10 @@ export interface ExecutorContext {
   bootImage(pool: PoolDesired, label: string): BootImage | null;
   /** Registered launchers as last seen (to decide whether a decline fails the request). */
   launcherIds(): readonly string[];
+  /** A node this process holds locked was written: the cache takes it without re-reading. */
+  nodeWritten(node: NodeRecord & { readonly id: NodeId }): void;
+  /** This process released a node's lock (the cache watches the node again). */
+  nodeReleased(id: NodeId): void;
   /** Cached records, for fields the plan did not carry. */
   cachedNode(id: NodeId): NodeRecord | undefined;
   /** Called whenever something finished that the next pass should look at. */
@@ -237,6 +241,20 @@ export class Executor {
     }
   }
 
+  /** Stores a node this process holds locked, keeping the cache current. */
+  private async storeHeld(node: NodeRecord & { readonly id: NodeId }, lock: ZkLock): Promise<void> {
+    await this.ctx.zk.storeNode(node, lock);
+    this.ctx.nodeWritten(node);
+  }
+
+  private async releaseNode(id: NodeId, lock: ZkLock): Promise<void> {
+    try {
+      await lock.release();
+    } finally {
+      this.ctx.nodeReleased(id);
+    }
+  }
+
   // ---- requests ---------------------------------------------------------------------------
 
   private async accept(action: AcceptRequest): Promise<void> {
@@ -273,7 +291,8 @@ export class Executor {
     const pool = this.ctx.pool(action.pool);
     if (!handler || !pool) return;
     for (const id of action.release) {
-      await handler.nodeLocks.get(id)?.release();
+      const lock = handler.nodeLocks.get(id);
+      if (lock) await this.releaseNode(id, lock);
       handler.nodeLocks.delete(id);
       handler.nodes = handler.nodes.filter((n) => n !== id);
     }
@@ -290,7 +309,7 @@ export class Executor {
           await lock.release();
           continue;
         }
-        await this.ctx.zk.storeNode({ ...record, allocatedTo: handler.request }, lock);
+        await this.storeHeld({ ...record, id, allocatedTo: handler.request }, lock);
         handler.nodeLocks.set(id, lock);
         handler.nodes = [...handler.nodes, id];
         handler.az ??= record.az;
@@ -316,13 +335,17 @@ export class Executor {
       }),
     );
     const id = created.id as NodeId;
+    this.ctx.nodeWritten({ ...created, id });
     // Nobody else knows this node yet: make its lock directory (saving the lock's failed first
     // attempt) and lock it directly, without re-reading it.
     await createIfMissing(zk, P.nodeLockPath(id));
     const lock = new ZkLock(zk.client, P.nodeLockPath(id), { directory: { kind: "below", floor: P.nodePath(id) } });
-    if (!(await lock.acquire({ blocking: false }))) return;
+    if (!(await lock.acquire({ blocking: false }))) {
+      this.ctx.nodeReleased(id);
+      return;
+    }
     const building = { ...withNodeState(created, "building"), id };
-    await zk.storeNode(building, lock);
+    await this.storeHeld(building, lock);
     handler.nodeLocks.set(id, lock);
     handler.nodes = [...handler.nodes, id];
     this.track(this.launch(handler, pool, label, building, lock));
@@ -348,12 +371,13 @@ export class Executor {
         rate: this.ctx.rate(pool.provider),
         signal: controller.signal,
         log: this.ctx.log,
+        written: (stored) => this.ctx.nodeWritten(stored),
       });
       result = outcome.result;
       az = outcome.node.az;
     } catch (error) {
       this.ctx.log.error({ err: error, node: node.id, request: handler.request, provider: pool.provider }, "launch failed");
-      await this.ctx.zk.storeNode({ ...withNodeState(node, "failed"), id: node.id }, lock).catch(() => undefined);
+      await this.storeHeld({ ...withNodeState(node, "failed"), id: node.id }, lock).catch(() => undefined);
     } finally {
       this.launches.delete(node.id);
     }
@@ -375,7 +399,7 @@ export class Executor {
   private async reclaim(action: ReclaimNode): Promise<void> {
     await this.withNodeLock(action.node, async (record, lock) => {
       if (record.state !== "ready" || record.allocatedTo !== null) return;
-      await this.ctx.zk.storeNode(withNodeState(record, "deleting"), lock);
+      await this.storeHeld({ ...withNodeState(record, "deleting"), id: record.id }, lock);
     });
   }
 
@@ -422,7 +446,7 @@ export class Executor {
       for (const id of action.release) {
         const nodeLock = handler.nodeLocks.get(id);
         const node = await this.ctx.zk.getNode(id);
-        if (nodeLock && node && node.allocatedTo === action.request) await this.ctx.zk.storeNode({ ...node, allocatedTo: null }, nodeLock);
+        if (nodeLock && node && node.allocatedTo === action.request) await this.storeHeld({ ...node, id, allocatedTo: null }, nodeLock);
       }
       await this.releaseNodes(handler, false);
       this.handlers.delete(action.request);
@@ -456,7 +480,7 @@ export class Executor {
     if (!handler) return;
     for (const [id, lock] of handler.nodeLocks) {
       const node = await this.ctx.zk.getNode(id);
-      if (node && node.allocatedTo === action.request) await this.ctx.zk.storeNode({ ...node, allocatedTo: null }, lock);
+      if (node && node.allocatedTo === action.request) await this.storeHeld({ ...node, id, allocatedTo: null }, lock);
     }
     await this.releaseNodes(handler, false);
     this.handlers.delete(action.request);
@@ -467,9 +491,9 @@ export class Executor {
     for (const [id, lock] of handler.nodeLocks) {
       if (clear) {
         const node = await this.ctx.zk.getNode(id);
-        if (node) await this.ctx.zk.storeNode({ ...node, allocatedTo: null }, lock);
+        if (node) await this.storeHeld({ ...node, id, allocatedTo: null }, lock);
       }
-      await lock.release();
+      await this.releaseNode(id, lock);
     }
     handler.nodeLocks.clear();
   }
@@ -550,7 +574,7 @@ export class Executor {
     try {
       await work({ ...record, id }, lock);
     } finally {
-      await lock.release();
+      await this.releaseNode(id, lock);
     }
   }
 
@@ -558,7 +582,7 @@ export class Executor {
     const cached = this.ctx.cachedNode(action.node);
     await this.withNodeLock(action.node, async (record, lock) => {
       if (record.state !== cached?.state || record.allocatedTo !== null) return;
-      await this.ctx.zk.storeNode(withNodeState(record, "deleting"), lock);
+      await this.storeHeld({ ...withNodeState(record, "deleting"), id: record.id }, lock);
     });
   }
 
@@ -566,7 +590,7 @@ export class Executor {
     await this.withNodeLock(action.node, async (record, lock) => {
       if (record.state !== "ready" || record.allocatedTo === null) return;
       if (await this.ctx.zk.getNodeRequest(record.allocatedTo)) return;
-      await this.ctx.zk.storeNode({ ...record, allocatedTo: null }, lock);
+      await this.storeHeld({ ...record, allocatedTo: null }, lock);
     });
   }
 
@@ -583,7 +607,7 @@ export class Executor {
       }
       if (!DELETABLE.has(node.state)) return;
       const deleting = node.state === "deleting" ? node : withNodeState(node, "deleting");
-      await zk.storeNode(deleting, lock);
+      await this.storeHeld({ ...deleting, id: node.id }, lock);
       if (node.externalId) {
         const provider = this.ctx.provider(node.provider);
         if (!provider) return;
@@ -594,7 +618,7 @@ export class Executor {
       this.ctx.events.emit("node-deleted", { provider: node.provider, node: node.id });
     } finally {
       this.deletions.delete(node.id);
-      await lock.release().catch(() => undefined);
+      await this.releaseNode(node.id, lock).catch(() => undefined);
     }
   }
 
