@@ -82,6 +82,8 @@ test("apply --wait brings min-ready nodes up, then plan says No changes.", async
   const plan = await nodepool(["plan", "-c", install.configPath, "--zookeeper", hosts]);
   assert.equal(plan.stdout, "No changes.");
   assert.equal(plan.exitCode, 0, plan.stderr);
+  const json = await nodepool(["plan", "-c", install.configPath, "--zookeeper", hosts, "--json"]);
+  assert.deepEqual([json.exitCode, JSON.parse(json.stdout)], [0, []]);
   const again = await nodepool(["apply", "-c", install.configPath, "--zookeeper", hosts]);
   assert.deepEqual([again.exitCode, again.stdout], [0, "No changes."]);
 });
