@@ -128,6 +128,8 @@ export class Launcher {
       cachedNode: (id) => this.nodes.get(id),
       nodeWritten: (node) => this.nodes.wrote(node.id, node),
       nodeReleased: (id) => this.nodes.released(id),
+      requestWritten: (request) => this.requests.wrote(request.id, request),
+      requestReleased: (id) => this.requests.released(id),
       trigger: (reason) => this.trigger(reason),
       watchLock: (key, path) => this.watchLock(key, path),
       probeLock: (key, path) => this.probeLock(key, path),

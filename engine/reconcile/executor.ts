@@ -57,6 +57,9 @@ export interface ExecutorContext {
   nodeWritten(node: NodeRecord & { readonly id: NodeId }): void;
   /** This process released a node's lock (the cache watches the node again). */
   nodeReleased(id: NodeId): void;
+  /** The same for requests this process holds locked. */
+  requestWritten(request: NodeRequestRecord & { readonly id: RequestId }): void;
+  requestReleased(id: RequestId): void;
   /** Cached records, for fields the plan did not carry. */
   cachedNode(id: NodeId): NodeRecord | undefined;
   /** Called whenever something finished that the next pass should look at. */
@@ -247,6 +250,21 @@ export class Executor {
     this.ctx.nodeWritten(node);
   }
 
+  /** Stores a request this process holds locked, keeping the cache current. */
+  private async storeHeldRequest(request: NodeRequestRecord, id: RequestId, lock: ZkLock): Promise<NodeRequestRecord> {
+    const stored = await this.ctx.zk.storeNodeRequest(request, lock);
+    this.ctx.requestWritten({ ...stored, id });
+    return stored;
+  }
+
+  private async releaseRequest(id: RequestId, lock: ZkLock): Promise<void> {
+    try {
+      await lock.release();
+    } finally {
+      this.ctx.requestReleased(id);
+    }
+  }
+
   private async releaseNode(id: NodeId, lock: ZkLock): Promise<void> {
     try {
       await lock.release();
@@ -268,7 +286,7 @@ export class Executor {
       return;
     }
     const declinedBy = mergeDeclined(record.declinedBy, action.declinedBy);
-    const pending = await this.ctx.zk.storeNodeRequest({ ...withRequestState(record, "pending"), declinedBy }, lock);
+    const pending = await this.storeHeldRequest({ ...withRequestState(record, "pending"), declinedBy }, action.request, lock);
     const handler: HeldRequest = {
       record: pending,
       request: action.request,
@@ -410,12 +428,12 @@ export class Executor {
     await this.releaseNodes(handler, false);
     this.handlers.delete(action.request);
     try {
-      await this.ctx.zk.storeNodeRequest({ ...withRequestState(handler.record, "fulfilled"), nodes: action.nodes }, handler.lock);
+      await this.storeHeldRequest({ ...withRequestState(handler.record, "fulfilled"), nodes: action.nodes }, action.request, handler.lock);
     } catch (error) {
       // Deleted by its requestor meanwhile: nothing to fulfil.
       if (!(error instanceof NoNodeError)) throw error;
     } finally {
-      await handler.lock.release();
+      await this.releaseRequest(action.request, handler.lock);
     }
     this.ctx.events.emit("request", {
       request: action.request,
@@ -460,7 +478,7 @@ export class Executor {
       const declinedBy = mergeDeclined(record.declinedBy, action.declinedBy);
       const declined = new Set<string>(declinedBy);
       const fail = this.ctx.launcherIds().every((id) => declined.has(id));
-      await this.ctx.zk.storeNodeRequest({ ...withRequestState(record, fail ? "failed" : "requested"), declinedBy }, lock);
+      await this.storeHeldRequest({ ...withRequestState(record, fail ? "failed" : "requested"), declinedBy }, action.request, lock);
       this.ctx.log.info({ request: action.request, provider: action.provider, reason: action.reason }, fail ? "request failed" : "request declined");
       this.ctx.events.emit("request", {
         request: action.request,
@@ -472,7 +490,7 @@ export class Executor {
     } else {
       this.ctx.log.info({ request: action.request }, "request vanished while declining");
     }
-    await lock.release();
+    await this.releaseRequest(action.request, lock);
   }
 
   private async abandon(action: AbandonRequest): Promise<void> {
@@ -484,7 +502,7 @@ export class Executor {
     }
     await this.releaseNodes(handler, false);
     this.handlers.delete(action.request);
-    await handler.lock.release().catch(() => undefined);
+    await this.releaseRequest(action.request, handler.lock).catch(() => undefined);
   }
 
   private async releaseNodes(handler: HeldRequest, clear: boolean): Promise<void> {
