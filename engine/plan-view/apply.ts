@@ -30,7 +30,7 @@ import type { Action } from "../reconcile/actions.ts";
 import { keyOf } from "../reconcile/executor.ts";
 import { createStatsClient } from "../stats/client.ts";
 import { LockBusyError, RecordGoneError } from "../zk/errors.ts";
-import { buildDisplayName, type RequestId } from "../zk/ids.ts";
+import { asRequestId, buildDisplayName } from "../zk/ids.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
 import { epochSeconds } from "../zk/records/_codec.ts";
 import { builderEntry, launcherEntry, type PlanEntry } from "./entries.ts";
@@ -245,7 +245,7 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
     const minReady = [...observed.minReady.values()].flat().filter((id) => awaited.has(id));
     if (minReady.length > 0) reasons.push(`min-ready requests to be served (${minReady.join(", ")})`);
     // An action on an awaited request is running (busy = in flight here, or locked elsewhere).
-    const running = [...observed.busy].filter((key) => awaited.has(key) && !filling.includes(key as RequestId));
+    const running = [...observed.busy].filter((key) => awaited.has(key) && !observed.handlers.has(asRequestId(key)));
     if (running.length > 0) reasons.push(`actions running on ${running.join(", ")}`);
     const launching = [...observed.nodes.values()].filter((n) => n.provider !== null && providers.has(n.provider) && BUSY_NODE_STATES.has(n.state)).map((n) => n.id).sort();
     const line = launching.length > 0 ? `waiting for ${launching.length} node${launching.length === 1 ? "" : "s"} to become ready (${launching.join(", ")})` : "";
@@ -263,8 +263,7 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
     if (signal.aborted) {
       unfinished.push(...pending());
       if (!options.wait && waitingLine !== "") unfinished.push(waitingLine);
-    }
-    else if (pending().length > 0) return;
+    } else if (pending().length > 0) return;
     // What happens after this (work the launcher took on meanwhile, released by its stop) is not this apply's.
     over = true;
     resolveDone();

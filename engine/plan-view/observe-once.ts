@@ -8,9 +8,10 @@
  * first pass: no request handlers of their own yet, this process's pool workers counted as
  * registered (a launcher registers before its first pass), and the periodic duties due.
  * Min-ready requests some launcher submitted and nobody has served yet count as outstanding,
- * so a running launcher's top-up in progress is not planned a second time. Objects someone else holds locked are left out, as the executor
- * would skip them. The engine has no seam for a watch-less observation, so this adapter
- * mirrors `Launcher.observe()` and `Builder.pass()`'s observation.
+ * so a running launcher's top-up in progress is not planned a second time. Objects someone
+ * else holds locked are left out, as the executor would skip them. The engine has no seam for
+ * a watch-less, write-less observation, so this adapter mirrors `Launcher.observe()` (with its
+ * provider refresh) and `Builder.pass()`'s observation.
  */
 import { randomUUID } from "node:crypto";
 import { hostname as osHostname } from "node:os";
