@@ -1,11 +1,49 @@
 #!/usr/bin/env bash
-# The main job on one machine: sets everything up, starts a local ZooKeeper and validates
-# the example configurations.
+# The main job on one machine: sets everything up, starts a local ZooKeeper, then a builder and a
+# launcher on config-examples/quickstart.config.ts with the fake cloud. Shows the image being built
+# with nodepool-image-create and uploaded, and the min-ready nodes booting from it; then stops the
+# daemons (KEEP_RUNNING=1 leaves them and ZooKeeper up; logs are in .state/quickstart/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/zk.sh start --port "${NODEPOOL_ZK_PORT:-2181}"
-for f in config-examples/*.yaml; do
-  [ -e "$f" ] || continue
-  bin/nodepool config-validate -c "$f"
-done
+bash scripts/zk.sh start --port 2181
+
+config=config-examples/quickstart.config.ts
+logs=.state/quickstart
+mkdir -p "$logs"
+np() { bin/nodepool -c "$config" "$@"; }
+
+echo "== config-validate $config"
+np config-validate --no-typecheck
+
+pids=()
+stop() {
+  [ "${KEEP_RUNNING:-}" = 1 ] && { echo "daemons left running: pids ${pids[*]}"; return; }
+  for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop EXIT
+bin/nodepool-builder -c "$config" --fake -f >"$logs/builder.log" 2>&1 & pids+=($!)
+bin/nodepool-launcher -c "$config" -f >"$logs/launcher.log" 2>&1 & pids+=($!)
+echo "== builder (pid ${pids[0]}) and launcher (pid ${pids[1]}) started; logs in $logs/"
+
+# Counts the rows of a `--json` listing whose state is ready.
+ready_count() { np "$1" --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).filter(r=>r.state==="ready").length))'; }
+wait_for() { # what, listing, count, seconds
+  local deadline=$((SECONDS + $4)) n=0
+  while [ $SECONDS -lt $deadline ]; do
+    n=$(ready_count "$2" 2>/dev/null || echo 0)
+    [ "$n" -ge "$3" ] && { echo "== $1: $n ready after ${SECONDS}s"; return 0; }
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "a daemon exited; see $logs/" >&2; tail -20 "$logs"/*.log >&2; return 1; }; done
+    sleep 0.5
+  done
+  echo "timed out waiting for $1 ($n ready); see $logs/" >&2; tail -20 "$logs"/*.log >&2; return 1
+}
+wait_for "image built" dib-image-list 1 180
+wait_for "image uploaded to the fake cloud" image-list 1 120
+wait_for "min-ready nodes" list 3 120
+
+echo; echo "== nodepool dib-image-list"; np dib-image-list
+echo; echo "== nodepool image-list"; np image-list
+echo; echo "== nodepool list"; np list
+echo; echo "== nodepool plan"; np plan || [ $? = 3 ]

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 [ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
-python3 -c 'import kazoo' 2>/dev/null || need+=(python3-kazoo)
+/usr/bin/python3 -c 'import kazoo' 2>/dev/null || need+=(python3-kazoo)  # Debian's python, where the tests run kazoo
 command -v qemu-img >/dev/null || need+=(qemu-utils)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
