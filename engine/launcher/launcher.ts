@@ -224,7 +224,7 @@ export class Launcher {
       providers,
       handlers: this.executor.handlerView,
       heldNodes: this.executor.heldNodes(),
-      busy: this.executor.busy(),
+      busy: this.executor.busy,
       minReady: this.executor.minReadyView,
       emptyNodes: this.nodes.emptyNames().map(asNodeId),
       cleanupDue: this.cleanupDue,

@@ -35,7 +35,7 @@ import type {
 } from "./actions.ts";
 import type { EngineEventEmitter } from "./events.ts";
 import type { RateLimiter } from "./rate.ts";
-import type { Handler, PoolDesired } from "./state.ts";
+import type { Handler, KeySet, PoolDesired } from "./state.ts";
 
 /** What the executor needs from the running launcher. */
 export interface ExecutorContext {
@@ -115,9 +115,10 @@ export class Executor {
   }
 
   /** Objects with an action running or a lock found busy: the plan leaves them alone. */
-  busy(): Set<string> {
-    return new Set([...this.inFlight, ...this.busyKeys]);
-  }
+  readonly busy: KeySet = {
+    has: (key) => this.inFlight.has(key) || this.busyKeys.has(key),
+    [Symbol.iterator]: () => new Set([...this.inFlight, ...this.busyKeys]).values(),
+  };
 
   /** A busy lock was released (or its object changed): try again. */
   clearBusy(key: string): void {

@@ -219,11 +219,13 @@ export function plan(desired: Desired, observed: Observed, now: number): Action[
   const actions: Action[] = [];
   const handled = [...observed.handlers.values()].sort((a, b) => (a.request < b.request ? -1 : a.request > b.request ? 1 : 0));
   for (const handler of handled) planHandler(ctx, handler, actions);
-  for (const request of [...observed.requests.values()].sort(compareRequests)) {
-    if (request.state !== "requested" || observed.handlers.has(request.id) || observed.busy.has(request.id)) continue;
-    if (request.nodeTypes.length === 0) continue;
-    planRequest(ctx, request, actions);
+  const waiting: ObservedRequest[] = [];
+  for (const request of observed.requests.values()) {
+    if (request.state !== "requested" || request.nodeTypes.length === 0) continue;
+    if (observed.handlers.has(request.id) || observed.busy.has(request.id)) continue;
+    waiting.push(request);
   }
+  for (const request of waiting.sort(compareRequests)) planRequest(ctx, request, actions);
   actions.push(...planMinReady(desired, observed));
   for (const node of observed.nodes.values()) {
     const deallocate = planDeallocate(observed, node);

@@ -87,6 +87,11 @@ export interface ProviderObserved {
   servers: readonly Server[] | null;
 }
 
+/** Membership and iteration: what plan() and its readers ask of a set of keys (a Set will do). */
+export interface KeySet extends Iterable<string> {
+  has(key: string): boolean;
+}
+
 export interface Observed {
   nodes: ReadonlyMap<NodeId, ObservedNode>;
   requests: ReadonlyMap<RequestId, ObservedRequest>;
@@ -98,7 +103,7 @@ export interface Observed {
   /** Nodes this process holds locked (handlers' nodes, deletions in progress). */
   heldNodes: ReadonlySet<NodeId>;
   /** Nodes and requests whose lock someone else held at our last attempt, not released since. */
-  busy: ReadonlySet<string>;
+  busy: KeySet;
   /** This process's outstanding min-ready requests, by label. */
   minReady: ReadonlyMap<string, readonly RequestId[]>;
   /** Node znodes without data (garbage of kazoo lock attempts, zookeeper.md §3.9). */
