@@ -53,6 +53,9 @@ interface RunningProvider {
   servers: readonly Server[];
 }
 
+/** Gap between passes, in multiples of the last pass's duration. */
+const PASS_SPACING = 3;
+
 const DEFAULTS = { cleanupIntervalMs: 60_000, retryIntervalMs: 5_000, quotaCacheMs: 300_000, staleRequestLockMs: 8 * 3600_000 };
 
 export class Launcher {
@@ -255,8 +258,8 @@ export class Launcher {
 
   /**
    * Asks for a pass soon; many triggers make one pass. An idle launcher passes at once; a busy
-   * one waits as long as its last pass took, so planning never takes more than half the CPU
-   * and events arriving meanwhile are handled together.
+   * one waits PASS_SPACING times as long as its last pass took, so planning takes at most a
+   * quarter of the CPU and events arriving meanwhile are handled together.
    */
   trigger(reason: string): void {
     if (this.scheduled || !this.readyFlag) return;
@@ -265,7 +268,7 @@ export class Launcher {
       this.scheduled = false;
       this.pass(reason);
     };
-    const wait = this.lastPassEnd + this.lastPassMs - performance.now();
+    const wait = this.lastPassEnd + PASS_SPACING * this.lastPassMs - performance.now();
     if (wait > 0) setTimeout(run, wait);
     else setImmediate(run);
   }
