@@ -9,7 +9,7 @@
 import type { BootImage, Provider, ServerId } from "../drivers/driver.ts";
 import { runLaunch } from "../launcher/launch.ts";
 import type { Logger } from "../log.ts";
-import { LockBusyError, NodeExistsError, NoNodeError, RecordGoneError } from "../zk/errors.ts";
+import { LockBusyError, NodeExistsError, NoNodeError, NotEmptyError, RecordGoneError } from "../zk/errors.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 import { ZkLock } from "../zk/lock.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
@@ -633,11 +633,36 @@ export class Executor {
         await this.ctx.rate(node.provider).slot();
         await provider.deleteServer(node.externalId as ServerId);
       }
-      await zk.deleteNode({ ...deleting, id: node.id }, lock);
+      await this.removeRecord({ ...deleting, id: node.id }, lock);
       this.ctx.events.emit("node-deleted", { provider: node.provider, node: node.id });
     } finally {
       this.deletions.delete(node.id);
       await this.releaseNode(node.id, lock).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Deletes a node record as Nodepool does (state `deleted`, then the znode with its lock
+   * directory), removing our own contender, the lock directory and the node directly; if
+   * anyone else is queued on the lock, the recursive delete takes them all (zookeeper.md §3.9).
+   */
+  private async removeRecord(node: NodeRecord & { readonly id: NodeId }, lock: ZkLock): Promise<void> {
+    const { zk } = this.ctx;
+    await this.storeHeld({ ...withNodeState(node, "deleted"), id: node.id }, lock);
+    const remove = async (path: string): Promise<void> => {
+      try {
+        await zk.client.delete(path);
+      } catch (error) {
+        if (!(error instanceof NoNodeError)) throw error;
+      }
+    };
+    try {
+      if (lock.contenderName !== undefined) await remove(`${P.nodeLockPath(node.id)}/${lock.contenderName}`);
+      await remove(P.nodeLockPath(node.id));
+      await remove(P.nodePath(node.id));
+    } catch (error) {
+      if (!(error instanceof NotEmptyError)) throw error;
+      await zk.deleteNodeZnode(node.id);
     }
   }
 
