@@ -1,7 +1,7 @@
 import { writeFile, rm } from "node:fs/promises";
 import { Builtins, Cli, Command, Option } from "clipanion";
 import { NodepoolError } from "../engine/errors.ts";
-import { LauncherDaemon } from "../engine/launcher/daemon.ts";
+import { LauncherDaemon } from "../engine/launcher/index.ts";
 import { createLogger } from "../engine/log.ts";
 
 /** `nodepool-launcher`: runs the launcher in the foreground until SIGINT or SIGTERM. */
