@@ -40,6 +40,9 @@ export class ChildrenCache<T, Id extends string = string> {
   private childWatchArmed = false;
   private closed = false;
   private offSession: (() => void) | undefined;
+  private offState: (() => void) | undefined;
+  /** A read failed (connection lost): catch up as soon as the client is connected again. */
+  private behind = false;
   private syncing: Promise<void> | undefined;
   private resyncWanted = false;
 
@@ -52,12 +55,19 @@ export class ChildrenCache<T, Id extends string = string> {
   /** Loads the current children and arms the watches; resolves when the cache is complete. */
   async start(): Promise<void> {
     this.offSession = this.client.onSession(() => this.resync());
+    this.offState = this.client.onState((state) => {
+      if (state === "connected" && this.behind) {
+        this.behind = false;
+        void this.sync(true);
+      }
+    });
     await this.sync();
   }
 
   close(): void {
     this.closed = true;
     this.offSession?.();
+    this.offState?.();
     this.listeners.clear();
     this.nameListeners.clear();
   }
@@ -117,7 +127,7 @@ export class ChildrenCache<T, Id extends string = string> {
       return this.syncing;
     }
     this.syncing = this.syncOnce(reloadAll)
-      .catch((error: unknown) => this.options.log.warn({ path: this.path, err: error }, "cache sync failed; waiting for the next session event"))
+      .catch((error: unknown) => this.fellBehind(this.path, error))
       .finally(() => {
         this.syncing = undefined;
         if (this.resyncWanted && !this.closed) {
@@ -210,7 +220,12 @@ export class ChildrenCache<T, Id extends string = string> {
       this.forget(name);
       return;
     }
-    this.load(name).catch((error: unknown) => this.options.log.warn({ path: event.path, err: error }, "cache reload failed"));
+    this.load(name).catch((error: unknown) => this.fellBehind(event.path, error));
+  }
+
+  private fellBehind(path: string, error: unknown): void {
+    this.behind = true;
+    this.options.log.warn({ path, err: error }, "cache read failed; catching up once reconnected");
   }
 
   private forget(name: string): void {

@@ -114,6 +114,14 @@ const MODE_FLAGS: Record<CreateMode, number> = {
 };
 const WATCH_TYPES: Record<number, WatchEventType> = { 1: "created", 2: "deleted", 3: "changed", 4: "child" };
 const EXPIRED_CLOSE_CODE = -112;
+const AUTH_FAILED_CLOSE_CODE = -113;
+/** How long a handle may try to (re)connect before it is replaced by a new one. */
+const STALL_MS = 2_000;
+
+interface SessionCredentials {
+  readonly clientId: string;
+  readonly password: string;
+}
 const EMPTY = Buffer.alloc(0);
 
 /** Splits `h1:p1,h2:p2/chroot` into the server list and the chroot ("" when none). */
@@ -151,11 +159,18 @@ export class ZkClient {
   private handle: NativeHandle | undefined;
   private currentState: ConnectionState = "connecting";
   private currentSession = "";
+  /** The handle on which the current session was established or last resumed. */
+  private sessionHandle: NativeHandle | undefined;
+  private sessionPassword = "";
+  private sessionTimeout = 10_000;
+  /** Bounds a suspension: after a whole session timeout without contact the session is gone. */
   private suspendTimer: NodeJS.Timeout | undefined;
+  /** Replaces a handle that does not get connected in time (see replaceHandle). */
+  private stallTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private waitingWarning: NodeJS.Timeout | undefined;
   private reconnectAttempt = 0;
-  /** The "still waiting" warning and the connect deadline of the session being opened. */
-  private connectTimers: NodeJS.Timeout[] = [];
+  private lastFailure = "";
   private operations = 0;
 
   private constructor(options: ZkClientOptions) {
@@ -167,15 +182,22 @@ export class ZkClient {
     this.log = options.logger ?? createLogger({ name: "zookeeper" });
   }
 
-  /** Connects and waits for the first session; creates the chroot when it is missing. */
+  /**
+   * Connects and waits for the first session; creates the chroot when it is missing. Without
+   * `connectTimeoutMs` it waits for ZooKeeper forever, logging a warning every 10 s.
+   */
   static async connect(options: ZkClientOptions): Promise<ZkClient> {
     if (splitHosts(options.hosts).chroot !== "") await ensureChroot(options);
     const client = new ZkClient(options);
+    client.startHandle();
     try {
-      await client.openSession();
+      await client.waitConnected(options.connectTimeoutMs);
     } catch (error) {
+      const failure = client.lastFailure;
       client.close();
-      throw error;
+      if (!(error instanceof ConnectionLossError)) throw error;
+      const seconds = ((options.connectTimeoutMs ?? 0) / 1000).toFixed(1);
+      throw new ZkUnavailableError(`could not connect to ZooKeeper at ${client.servers} within ${seconds} s; ${failure || "is it running?"}`);
     }
     return client;
   }
@@ -197,23 +219,38 @@ export class ZkClient {
   /**
    * Ends this client's current session from the server side, exactly as an expiry would: a
    * second connection joins the session with its credentials and closes it. For failover
-   * tests; every party then sees this client's ephemerals and locks vanish.
+   * tests; every party then sees this client's ephemerals and locks vanish. Resolves once this
+   * client has noticed (state `expired`).
    */
   async expireSessionForTest(): Promise<void> {
-    const handle = this.handle;
-    if (!handle) return;
-    const twin = new ZooKeeper({
-      connect: `${this.servers}${this.chroot}`,
-      timeout: handle.timeout || 10_000,
-      debug_level: 0,
-      client_id: handle.client_id,
-      client_password: handle.client_password,
-    }) as unknown as NativeHandle;
-    await new Promise<void>((resolve) => {
-      twin.on("connect", () => resolve());
-      twin.init({});
-    });
-    twin.close();
+    const session = this.currentSession;
+    for (let attempt = 0; attempt < 5 && session !== "" && this.currentSession === session; attempt++) {
+      const twin = new ZooKeeper({
+        connect: `${this.servers}${this.chroot}`,
+        timeout: this.sessionTimeout,
+        debug_level: 0,
+        client_id: session,
+        client_password: this.sessionPassword,
+      }) as unknown as NativeHandle;
+      await new Promise<void>((resolve) => {
+        twin.on("connect", () => resolve());
+        twin.init({});
+      });
+      twin.close();
+      // If our own handle took the session back before the twin's close arrived, the close
+      // went nowhere: try again.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 3_000);
+        const off = this.onState((state) => {
+          if (state === "expired") done();
+        });
+        function done(): void {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+    }
   }
 
   /** Subscribes to connection state changes; returns the unsubscribe function. */
@@ -253,9 +290,7 @@ export class ZkClient {
 
   close(): void {
     if (this.currentState === "closed") return;
-    clearTimeout(this.suspendTimer);
-    clearTimeout(this.reconnectTimer);
-    this.clearConnectTimers();
+    for (const timer of [this.suspendTimer, this.stallTimer, this.reconnectTimer, this.waitingWarning]) clearTimeout(timer);
     const handle = this.handle;
     this.handle = undefined;
     this.setState("closed");
@@ -366,7 +401,10 @@ export class ZkClient {
   private call<T>(op: string, path: string, send: (h: NativeHandle, done: (rc: Rc, value: T) => void) => Rc): Promise<T> {
     const handle = this.handle;
     if (this.currentState === "closed") return Promise.reject(new ClientClosedError(`${op} ${path}: the ZooKeeper client is closed`));
-    if (!handle) return Promise.reject(new SessionExpiredError(`${op} ${path}: no ZooKeeper session (reconnecting)`, path));
+    if (!handle) {
+      const error = this.currentState === "suspended" ? ConnectionLossError : SessionExpiredError;
+      return Promise.reject(new error(`${op} ${path}: not connected to ZooKeeper (reconnecting)`, path));
+    }
     this.operations++;
     return new Promise<T>((resolve, reject) => {
       const rc = send(handle, (code, value) => (code === ZRC.ok ? resolve(value) : reject(errorForCode(code, op, path))));
@@ -393,87 +431,123 @@ export class ZkClient {
     this.events.emit("state", state);
   }
 
-  private async openSession(): Promise<void> {
-    if (this.currentState === "closed") throw new ClientClosedError("the ZooKeeper client is closed");
+  /**
+   * Opens a native handle: for a new session, or with `resume` for the current one (after the
+   * connection was lost). The C client fails over between servers by itself, but the addon can
+   * stall after losing its server, spinning without trying the next one; a handle that is not
+   * connected within STALL_MS is therefore replaced (replaceHandle).
+   */
+  private startHandle(resume?: SessionCredentials): void {
     const { servers, chroot } = this;
     const handle = new ZooKeeper({
       connect: `${servers}${chroot}`,
       timeout: this.options.sessionTimeoutMs ?? 10_000,
       debug_level: 0,
       host_order_deterministic: false,
+      // The addon closes a handle as "expired" after this many empty reads in a row, which a
+      // lost server produces while the C client looks for the next one: expiry is the server's
+      // to say, and a stalled handle is replaced instead.
+      response_counter_limit: 2_000_000_000,
+      ...(resume === undefined ? {} : { client_id: resume.clientId, client_password: resume.password }),
     }) as unknown as NativeHandle;
     handle.setEncoding(null);
     this.handle = handle;
-    this.setState("connecting");
-    return new Promise<void>((resolve, reject) => {
-      let first = true;
+    if (resume === undefined) {
+      this.setState("connecting");
       const started = Date.now();
-      this.clearConnectTimers();
-      this.connectTimers.push(
-        setInterval(() => {
-          this.log.warn({ servers, waitedSeconds: Math.round((Date.now() - started) / 1000) }, "waiting for ZooKeeper");
-        }, 10_000),
-      );
-      const limit = this.options.connectTimeoutMs;
-      if (limit !== undefined) {
-        this.connectTimers.push(
-          setTimeout(() => {
-            this.clearConnectTimers();
-            reject(new ZkUnavailableError(`could not connect to ZooKeeper at ${servers} within ${(limit / 1000).toFixed(1)} s; is it running?`));
-          }, limit),
-        );
-      }
-      handle.on("connect", () => {
-        if (handle !== this.handle) return;
-        clearTimeout(this.suspendTimer);
-        const sessionId = handle.client_id;
-        this.setState("connected");
-        if (first) {
-          first = false;
-          this.clearConnectTimers();
-          this.reconnectAttempt = 0;
-          this.currentSession = sessionId;
-          this.log.debug({ servers, sessionId }, "ZooKeeper session established");
-          this.events.emit("session", sessionId);
-          resolve();
-        } else {
-          this.log.info({ servers }, "reconnected to ZooKeeper");
-        }
+      clearInterval(this.waitingWarning);
+      this.waitingWarning = setInterval(() => {
+        this.log.warn({ servers, waitedSeconds: Math.round((Date.now() - started) / 1000), lastFailure: this.lastFailure || undefined }, "waiting for ZooKeeper");
+      }, 10_000);
+    }
+    handle.on("connect", () => this.onConnect(handle));
+    handle.on("connecting", () => this.onConnectionLost(handle));
+    handle.on("close", (_h, code) => this.onHandleClosed(handle, code));
+    this.armStallTimer(handle);
+    handle.init({});
+    for (const auth of this.options.auth ?? []) {
+      handle.add_auth(auth.scheme, auth.credential, (rc) => {
+        if (rc !== ZRC.ok) this.log.error({ scheme: auth.scheme, rc }, "ZooKeeper rejected the credentials");
       });
-      handle.on("connecting", () => {
-        if (handle !== this.handle || first) return;
-        this.log.warn({ servers }, "ZooKeeper connection lost; locks are kept until the session expires");
-        this.setState("suspended");
-        // The server cannot tell us about an expiry while we cannot reach it: after a full
-        // session timeout of silence the session is gone as far as every other party knows.
-        clearTimeout(this.suspendTimer);
-        this.suspendTimer = setTimeout(() => this.sessionLost("no contact for a whole session timeout"), handle.timeout || 10_000);
-      });
-      handle.on("close", (_h, code) => {
-        if (handle !== this.handle) return;
-        this.clearConnectTimers();
-        if (first) reject(new ZkUnavailableError(`ZooKeeper at ${servers} closed the connection (code ${code}); check the auth settings`));
-        else if (code === EXPIRED_CLOSE_CODE) this.sessionLost("the server expired the session");
-      });
-      handle.init({});
-      for (const auth of this.options.auth ?? []) {
-        handle.add_auth(auth.scheme, auth.credential, (rc) => {
-          if (rc !== ZRC.ok) this.log.error({ scheme: auth.scheme, rc }, "ZooKeeper rejected the credentials");
-        });
-      }
-    });
+    }
   }
 
-  private clearConnectTimers(): void {
-    for (const timer of this.connectTimers) clearTimeout(timer);
-    this.connectTimers = [];
+  private onConnect(handle: NativeHandle): void {
+    if (handle !== this.handle) return;
+    for (const timer of [this.suspendTimer, this.stallTimer, this.waitingWarning]) clearTimeout(timer);
+    this.suspendTimer = undefined;
+    const sessionId = handle.client_id;
+    const resumed = sessionId === this.currentSession;
+    const sameHandle = handle === this.sessionHandle;
+    this.sessionHandle = handle;
+    this.lastFailure = "";
+    this.setState("connected");
+    if (resumed && sameHandle) {
+      this.log.info({ servers: this.servers }, "reconnected to ZooKeeper");
+      return;
+    }
+    if (resumed) {
+      this.log.info({ servers: this.servers, sessionId }, "ZooKeeper session resumed on a new connection; watches are re-armed");
+    } else {
+      this.currentSession = sessionId;
+      this.sessionPassword = handle.client_password;
+      this.sessionTimeout = handle.timeout || this.options.sessionTimeoutMs || 10_000;
+      this.reconnectAttempt = 0;
+      this.log.debug({ servers: this.servers, sessionId }, "ZooKeeper session established");
+    }
+    // Listeners re-arm their watches: a new handle (or a new session) carries none.
+    this.events.emit("session", sessionId);
+  }
+
+  private onConnectionLost(handle: NativeHandle): void {
+    if (handle !== this.handle || this.currentSession === "") return;
+    this.log.warn({ servers: this.servers }, "ZooKeeper connection lost; locks are kept until the session expires");
+    this.setState("suspended");
+    // The server cannot tell us about an expiry while we cannot reach it: after a full
+    // session timeout of silence the session is gone as far as every other party knows.
+    this.suspendTimer ??= setTimeout(() => this.sessionLost("no contact for a whole session timeout"), this.sessionTimeout);
+    this.armStallTimer(handle);
+  }
+
+  private onHandleClosed(handle: NativeHandle, code: number): void {
+    if (handle !== this.handle) return;
+    this.handle = undefined;
+    clearTimeout(this.stallTimer);
+    if (code === AUTH_FAILED_CLOSE_CODE) {
+      this.lastFailure = "ZooKeeper refused the credentials; check the auth settings";
+      this.log.error({ servers: this.servers }, this.lastFailure);
+    }
+    if (this.currentSession !== "") {
+      this.sessionLost(code === EXPIRED_CLOSE_CODE ? "the server expired the session" : `the connection was closed (code ${code})`);
+    } else {
+      this.scheduleReconnect();
+    }
+  }
+
+  private armStallTimer(handle: NativeHandle): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(() => {
+      if (handle === this.handle && this.currentState !== "connected") this.replaceHandle();
+    }, STALL_MS);
+  }
+
+  /** Closes a stalled handle and opens another one, re-attaching to the session if there is one. */
+  private replaceHandle(): void {
+    const old = this.handle;
+    this.handle = undefined;
+    old?.close();
+    const resume = this.currentSession === "" ? undefined : { clientId: this.currentSession, password: this.sessionPassword };
+    this.startHandle(resume);
   }
 
   private sessionLost(reason: string): void {
-    if (this.currentState === "closed" || this.currentState === "expired") return;
+    if (this.currentState === "closed" || this.currentSession === "") return;
     clearTimeout(this.suspendTimer);
+    clearTimeout(this.stallTimer);
+    this.suspendTimer = undefined;
     const old = this.handle;
     this.handle = undefined;
+    this.sessionHandle = undefined;
     this.currentSession = "";
     this.log.warn({ servers: this.servers, reason }, "ZooKeeper session lost: every lock and ephemeral node is gone");
     this.setState("expired");
@@ -481,16 +555,15 @@ export class ZkClient {
     this.scheduleReconnect();
   }
 
+  /** A fresh session after an expiry or a refused connection, with exponential backoff. */
   private scheduleReconnect(): void {
     const delay = Math.min(30_000, 250 * 2 ** this.reconnectAttempt);
     this.reconnectAttempt++;
+    clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => {
       if (this.currentState === "closed") return;
       this.log.info({ servers: this.servers, attempt: this.reconnectAttempt }, "opening a new ZooKeeper session");
-      this.openSession().catch((error: unknown) => {
-        this.log.warn({ err: error }, "new ZooKeeper session failed; retrying");
-        this.scheduleReconnect();
-      });
+      this.startHandle();
     }, delay);
   }
 }
