@@ -80,16 +80,24 @@ type Children2Cb = (rc: Rc, error: string, children: string[] | null, stat: Stat
 type VoidCb = (rc: Rc, error: string) => void;
 type NativeWatchCb = (type: number, state: number, path: string) => void;
 
-/** The part of the `zookeeper` package's callback API this wrapper uses (its typings are `any`). */
+/**
+ * The part of the `zookeeper` package this wrapper uses (its typings are `any`): the handle's
+ * lifecycle and events, and the addon's own request methods (`native`), called directly because
+ * the package's JS layer formats a debug string with util.inspect on every request.
+ */
 interface NativeHandle {
   init(config: object): unknown;
   close(): unknown;
   on(event: "connect" | "connecting", listener: () => void): unknown;
   on(event: "close", listener: (handle: unknown, code: number) => void): unknown;
-  setEncoding(value: null): void;
   readonly client_id: string;
   readonly client_password: string;
   readonly timeout: number;
+  readonly native: NativeOps;
+}
+
+/** Request methods of the addon; data always comes back as a Buffer (or null). */
+interface NativeOps {
   a_create(path: string, data: Buffer, flags: number, cb: StringCb): Rc;
   a_exists(path: string, watch: boolean, cb: StatCb): Rc;
   aw_exists(path: string, watcher: NativeWatchCb, cb: StatCb): Rc;
@@ -398,7 +406,7 @@ export class ZkClient {
     }
   }
 
-  private call<T>(op: string, path: string, send: (h: NativeHandle, done: (rc: Rc, value: T) => void) => Rc): Promise<T> {
+  private call<T>(op: string, path: string, send: (h: NativeOps, done: (rc: Rc, value: T) => void) => Rc): Promise<T> {
     const handle = this.handle;
     if (this.currentState === "closed") return Promise.reject(new ClientClosedError(`${op} ${path}: the ZooKeeper client is closed`));
     if (!handle) {
@@ -407,7 +415,7 @@ export class ZkClient {
     }
     this.operations++;
     return new Promise<T>((resolve, reject) => {
-      const rc = send(handle, (code, value) => (code === ZRC.ok ? resolve(value) : reject(errorForCode(code, op, path))));
+      const rc = send(handle.native, (code, value) => (code === ZRC.ok ? resolve(value) : reject(errorForCode(code, op, path))));
       // A request the C client refuses up front never calls back.
       if (rc !== ZRC.ok) reject(errorForCode(rc, op, path));
     });
@@ -450,7 +458,6 @@ export class ZkClient {
       response_counter_limit: 2_000_000_000,
       ...(resume === undefined ? {} : { client_id: resume.clientId, client_password: resume.password }),
     }) as unknown as NativeHandle;
-    handle.setEncoding(null);
     this.handle = handle;
     if (resume === undefined) {
       this.setState("connecting");
@@ -466,7 +473,7 @@ export class ZkClient {
     this.armStallTimer(handle);
     handle.init({});
     for (const auth of this.options.auth ?? []) {
-      handle.add_auth(auth.scheme, auth.credential, (rc) => {
+      handle.native.add_auth(auth.scheme, auth.credential, (rc) => {
         if (rc !== ZRC.ok) this.log.error({ scheme: auth.scheme, rc }, "ZooKeeper rejected the credentials");
       });
     }

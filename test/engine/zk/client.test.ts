@@ -66,3 +66,14 @@ test("session expiry drops ephemerals, reports expired, and opens a new session"
   assert.equal(await c.exists("/eph"), null, "the old session's ephemeral node is gone");
   assert.ok(states.includes("expired"));
 });
+
+test("digest auth is sent on connect, and records stay open to every party", async (t) => {
+  const { hosts } = await zkForTest(t);
+  const client = await ZkClient.connect({ hosts, connectTimeoutMs: 5000, logger: quietLogger, auth: [{ scheme: "digest", credential: "nodepool:secret" }] });
+  t.after(() => client.close());
+  await client.create("/authed", "x");
+  const other = await ZkClient.connect({ hosts, connectTimeoutMs: 5000, logger: quietLogger });
+  t.after(() => other.close());
+  assert.equal((await other.get("/authed")).data.toString(), "x");
+  await other.set("/authed", "y");
+});
