@@ -25,16 +25,10 @@ export async function readNodesWithLocks(zk: NodepoolZk, ids?: readonly NodeId[]
 
 async function readOne(zk: NodepoolZk, id: NodeId): Promise<NodeWithLock | null> {
   const path = paths.nodePath(id);
-  let data: Buffer;
-  let hasChildren: boolean;
-  try {
-    const got = await zk.client.get(path);
-    data = got.data;
-    hasChildren = got.stat.numChildren > 0;
-  } catch (error) {
-    if (error instanceof NoNodeError) return null;
-    throw error;
-  }
+  // Both reads go out at once: nearly every node has a lock directory once launched, so waiting
+  // for the record's child count first would only add a round trip per node.
+  const [data, locked] = await Promise.all([readData(zk, path), isLocked(zk, id)]);
+  if (data === null) return null;
   let node: NodeRecord | "empty";
   try {
     node = decodeNode(asNodeId(id), data, path);
@@ -44,7 +38,16 @@ async function readOne(zk: NodepoolZk, id: NodeId): Promise<NodeWithLock | null>
     return null;
   }
   if (node === "empty") return null;
-  return { node: { ...node, id }, locked: hasChildren && (await isLocked(zk, id)) };
+  return { node: { ...node, id }, locked };
+}
+
+async function readData(zk: NodepoolZk, path: string): Promise<Buffer | null> {
+  try {
+    return (await zk.client.get(path)).data;
+  } catch (error) {
+    if (error instanceof NoNodeError) return null;
+    throw error;
+  }
 }
 
 async function isLocked(zk: NodepoolZk, id: NodeId): Promise<boolean> {
