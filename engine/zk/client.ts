@@ -219,6 +219,11 @@ export class ZkClient {
     return this.currentSession;
   }
 
+  /** The negotiated session timeout: how long a silent session survives on the servers. */
+  get sessionTimeoutMs(): number {
+    return this.sessionTimeout;
+  }
+
   /** ZooKeeper requests sent by this client since it was created (reads, writes, watches). */
   get operationCount(): number {
     return this.operations;

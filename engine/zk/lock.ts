@@ -187,7 +187,7 @@ export class ZkLock {
         if (error instanceof ConnectionLossError && attempt < 5) {
           // The create may have happened without us hearing back: adopt it rather than leave
           // an orphan contender that blocks everyone until the session ends (§3.6).
-          await this.client.waitConnected();
+          await this.client.waitConnected(this.client.sessionTimeoutMs);
           const adopted = await this.findOwnContender();
           if (adopted !== undefined) {
             this.contender = adopted;

@@ -19,7 +19,8 @@ import { quietLogger, waitFor } from "../../helpers/zk.ts";
  */
 
 const ZK_SH = fileURLToPath(new URL("../../../scripts/zk.sh", import.meta.url));
-const PORT = Number(process.env.NODEPOOL_TEST_ENSEMBLE_PORT ?? 22391);
+/** Client ports PORT..PORT+2 (quorum +100, election +200), apart from other test runs'. */
+const PORT = Number(process.env.NODEPOOL_TEST_ENSEMBLE_PORT ?? 23000 + 3 * (process.pid % 30));
 const HOSTS = [0, 1, 2].map((i) => `127.0.0.1:${PORT + i}`).join(",");
 
 async function ensemble(t: TestContext): Promise<{ stopMember: (i: number) => Promise<void>; startAll: () => Promise<void> }> {
