@@ -1,107 +1,128 @@
 /**
- * The `nodepool-launcher` daemon around the launcher: load the config, connect to ZooKeeper,
- * run the loop, apply config changes as the files change (a config that no longer validates
- * is refused with its errors logged, and the last good one kept), stop cleanly.
+ * The `nodepool-launcher` daemon around the launcher (behaviour.md §8.1, §8.4): read the config
+ * once (the web app's settings come from this first read only), connect to ZooKeeper, serve the
+ * web API (`/ready` answers 500 until every provider has started), send statsd, run the loop,
+ * apply config changes as its files change (a config that no longer validates is refused with
+ * its errors logged and the last good one kept), stop cleanly.
  */
-import { watch, type FSWatcher } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
-import { formatDiagnostic, type NodepoolConfig } from "../../schema/index.ts";
-import { NodepoolError } from "../errors.ts";
+import { DaemonConfig, type ConfigSource, type LoadedConfig } from "../daemon/config.ts";
 import type { Logger } from "../log.ts";
+import { attachLauncherStats, createStatsClient, launcherNodeView, type LauncherStats, type StatsClient } from "../stats/index.ts";
+import { startWebApp, type RunningWebApp } from "../web/index.ts";
 import { zkHostsFromConfig } from "../zk/connection.ts";
 import { NodepoolZk } from "../zk/nodepool-zk.ts";
-import { loadDaemonConfig } from "./config-file.ts";
 import { Launcher } from "./launcher.ts";
 
-/** The config given at start does not validate. */
-export class InvalidConfigError extends NodepoolError {
-  readonly code = "config.invalid";
-  override readonly exitCode = 1;
-}
+export { InvalidConfigError } from "../daemon/config.ts";
 
-export interface DaemonOptions {
-  configPath: string;
-  securePath?: string;
+export interface DaemonOptions extends ConfigSource {
   /** Overrides the config's zookeeper-servers (`host:port[,host:port][/chroot]`). */
   zookeeper?: string;
   log: Logger;
+  /** False: no web app (`--no-webapp`). */
+  webapp?: boolean;
+  /** Overrides `webapp.port` (0: any free port, for tests). */
+  webPort?: number;
   /** Launcher intervals, for tests. */
   cleanupIntervalMs?: number;
   retryIntervalMs?: number;
 }
 
-const RELOAD_DEBOUNCE_MS = 100;
-
 export class LauncherDaemon {
-  private readonly watchers: FSWatcher[] = [];
-  private reloadTimer: NodeJS.Timeout | undefined;
+  private stats: { worker: LauncherStats; client: StatsClient } | undefined;
+  private stopped = false;
 
   private constructor(
     readonly launcher: Launcher,
     private readonly zk: NodepoolZk,
-    private readonly options: DaemonOptions,
+    private readonly config: DaemonConfig,
+    private readonly web: RunningWebApp | undefined,
+    private readonly log: Logger,
   ) {}
 
+  /** Starts everything; the daemon runs when this resolves. */
   static async start(options: DaemonOptions): Promise<LauncherDaemon> {
-    const config = await LauncherDaemon.load(options);
-    const hosts = options.zookeeper ?? zkHostsFromConfig(config["zookeeper-servers"]);
-    const zk = await NodepoolZk.connect({ hosts, logger: options.log });
-    const launcher = new Launcher({
-      zk,
-      config,
-      log: options.log,
-      ...(options.cleanupIntervalMs === undefined ? {} : { cleanupIntervalMs: options.cleanupIntervalMs }),
-      ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
-    });
-    await launcher.start();
-    const daemon = new LauncherDaemon(launcher, zk, options);
-    daemon.watchFiles();
-    options.log.info({ config: options.configPath, providers: config.providers.map((p) => p.name) }, "launcher started");
+    const daemon = await LauncherDaemon.prepare(options);
+    try {
+      await daemon.run();
+    } catch (error) {
+      await daemon.stop();
+      throw error;
+    }
     return daemon;
   }
 
-  private static async load(options: DaemonOptions): Promise<NodepoolConfig> {
-    const result = await loadDaemonConfig(options.configPath, options.securePath);
-    for (const diagnostic of result.diagnostics) {
-      options.log[diagnostic.severity === "error" ? "error" : "warn"]({ config: options.configPath }, formatDiagnostic(diagnostic));
+  /**
+   * Reads the config, connects and serves the web API, whose `/ready` answers 500 until `run()`
+   * has started every provider.
+   */
+  static async prepare(options: DaemonOptions): Promise<LauncherDaemon> {
+    const { log } = options;
+    const config = await DaemonConfig.load(options, log);
+    const first = config.current.config;
+    const zk = await NodepoolZk.connect({ hosts: options.zookeeper ?? zkHostsFromConfig(first["zookeeper-servers"]), logger: log });
+    const launcher = new Launcher({
+      zk,
+      config: first,
+      log,
+      ...(options.cleanupIntervalMs === undefined ? {} : { cleanupIntervalMs: options.cleanupIntervalMs }),
+      ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
+    });
+    let web: RunningWebApp | undefined;
+    try {
+      if (options.webapp !== false) {
+        web = await startWebApp({ zk, config: first, log, isReady: () => launcher.ready, ...(options.webPort === undefined ? {} : { port: options.webPort }) });
+      }
+    } catch (error) {
+      zk.close();
+      throw error;
     }
-    if (!result.ok) throw new InvalidConfigError(`${options.configPath} is not a valid configuration (errors logged above)`);
-    return result.config;
+    return new LauncherDaemon(launcher, zk, config, web, log);
   }
 
-  /** Re-reads the config; returns false (keeping the running config) when it does not validate. */
-  async reload(): Promise<boolean> {
-    let config: NodepoolConfig;
-    try {
-      config = await LauncherDaemon.load(this.options);
-    } catch (error) {
-      this.options.log.error({ err: error }, "config change refused; keeping the last good config");
-      return false;
-    }
-    if (JSON.stringify(config) === JSON.stringify(this.launcher.currentConfig)) return true;
-    await this.launcher.reconfigure(config);
-    this.options.log.info({ providers: config.providers.map((p) => p.name) }, "config change applied");
-    return true;
+  /** `http://host:port` of the web API, when it runs. */
+  get webUrl(): string | undefined {
+    return this.web?.url;
+  }
+
+  /** Starts statsd, the providers and the loop, then follows config changes. */
+  async run(): Promise<void> {
+    const client = createStatsClient({ log: this.log });
+    const worker = attachLauncherStats({ events: this.launcher.events, zk: this.zk, log: this.log, client, view: launcherNodeView(this.launcher) });
+    this.stats = { worker, client };
+    await this.launcher.start();
+    this.config.watch((loaded) => this.apply(loaded));
+    this.log.info({ config: this.config.source.configPath, providers: this.launcher.currentConfig.providers.map((p) => p.name) }, "launcher started");
+  }
+
+  /** Re-reads the config now; false when it was refused and the last good one kept. */
+  reload(): Promise<boolean> {
+    return this.config.reload();
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.reloadTimer);
-    for (const watcher of this.watchers) watcher.close();
+    if (this.stopped) return;
+    this.stopped = true;
+    this.config.close();
+    if (this.stats !== undefined) {
+      await this.stats.worker.stop();
+      await this.stats.client.close();
+    }
     await this.launcher.stop();
+    await this.web?.close();
     this.zk.close();
   }
 
-  /** Editors replace files (delete then create), so the directory is watched, not the file. */
-  private watchFiles(): void {
-    const files = [this.options.configPath, this.options.securePath].filter((f): f is string => f !== undefined).map((f) => resolve(f));
-    for (const dir of new Set(files.map(dirname))) {
-      const names = new Set(files.filter((f) => dirname(f) === dir).map((f) => basename(f)));
-      const watcher = watch(dir, (_event, name) => {
-        if (name !== null && !names.has(name.toString())) return;
-        clearTimeout(this.reloadTimer);
-        this.reloadTimer = setTimeout(() => void this.reload(), RELOAD_DEBOUNCE_MS);
-      });
-      this.watchers.push(watcher);
+  private async apply(loaded: LoadedConfig): Promise<void> {
+    const before = this.launcher.currentConfig;
+    const { config } = loaded;
+    if (JSON.stringify(config.webapp) !== JSON.stringify(before.webapp)) {
+      this.log.warn({ webapp: config.webapp }, "webapp settings are read at start only; restart the launcher to apply them");
     }
+    if (JSON.stringify(config["zookeeper-servers"]) !== JSON.stringify(before["zookeeper-servers"])) {
+      this.log.warn("zookeeper-servers changed; restart the launcher to connect to the new servers");
+    }
+    await this.launcher.reconfigure(config);
+    this.log.info({ providers: config.providers.map((p) => p.name) }, "config change applied");
   }
 }

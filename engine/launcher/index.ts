@@ -4,4 +4,3 @@
  */
 export { Launcher, type LauncherOptions } from "./launcher.ts";
 export { LauncherDaemon, InvalidConfigError, type DaemonOptions } from "./daemon.ts";
-export { loadDaemonConfig } from "./config-file.ts";
