@@ -127,3 +127,30 @@ test("build requests and the runtime pause marker live beside builds", async (t)
   assert.equal(await zk.hasBuildRequest("img"), false);
   assert.equal(await zk.isImagePaused("img"), false);
 });
+
+test("after a session expiry the registration is gone and the next assertion re-creates it", async (t) => {
+  const { zk, connectAnother } = await zkForTest(t, { sessionTimeoutMs: 4000 });
+  const observer = await connectAnother();
+  const launcher = newLauncher(asLauncherId("h-1-PoolWorker.p-main"), "p", ["a"]);
+  await zk.registerLauncher(launcher);
+  await zk.client.expireSessionForTest();
+  await waitFor("the registration to vanish", async () => (await observer.getLaunchers()).length === 0);
+  await zk.client.waitConnected(10_000);
+  await zk.registerLauncher(launcher);
+  const stat = await observer.client.exists("/nodepool/launchers/h-1-PoolWorker.p-main");
+  assert.equal(stat?.ephemeralOwner, zk.client.sessionId, "re-created as an ephemeral of the new session");
+});
+
+test("request-lock directories outlive their request and are removed only on request", async (t) => {
+  const { zk } = await zkForTest(t);
+  const r = await zk.submitNodeRequest(newRequest({ nodeTypes: ["l"] }));
+  const id = asRequestId(r.id ?? "");
+  const { lock } = await zk.lockNodeRequest(id);
+  await lock.release();
+  await zk.deleteNodeRequest(id);
+  assert.deepEqual(await zk.getRequestLockIds(), [id]);
+  const stat = await zk.getRequestLockStat(id);
+  assert.ok(stat !== null && stat.mtime.getTime() <= Date.now());
+  await zk.deleteRequestLock(id);
+  assert.deepEqual(await zk.getRequestLockIds(), []);
+});
