@@ -464,10 +464,9 @@ export class ZkClient {
       ...(resume === undefined ? {} : { client_id: resume.clientId, client_password: resume.password }),
     }) as unknown as NativeHandle;
     this.handle = handle;
-    if (resume === undefined) {
-      this.setState("connecting");
+    if (resume === undefined) this.setState("connecting");
+    if (resume === undefined && this.waitingWarning === undefined) {
       const started = Date.now();
-      clearInterval(this.waitingWarning);
       this.waitingWarning = setInterval(() => {
         this.log.warn({ servers, waitedSeconds: Math.round((Date.now() - started) / 1000), lastFailure: this.lastFailure || undefined }, "waiting for ZooKeeper");
       }, 10_000);
@@ -488,6 +487,7 @@ export class ZkClient {
     if (handle !== this.handle) return;
     for (const timer of [this.suspendTimer, this.stallTimer, this.waitingWarning]) clearTimeout(timer);
     this.suspendTimer = undefined;
+    this.waitingWarning = undefined;
     const sessionId = handle.client_id;
     const resumed = sessionId === this.currentSession;
     const sameHandle = handle === this.sessionHandle;
