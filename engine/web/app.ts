@@ -2,7 +2,7 @@
  * The launcher's web API (behaviour.md §6): the listings of engine/status as text tables or
  * JSON, cached for a second, and `/ready` for readiness probes.
  */
-import Fastify, { type FastifyError, type FastifyReply } from "fastify";
+import Fastify, { LogController, type FastifyError, type FastifyReply } from "fastify";
 import type { Logger } from "../log.ts";
 import { STATUS_LISTINGS, UnknownFieldsError, type ListingName } from "../status/index.ts";
 import type { NodepoolZk } from "../zk/index.ts";
@@ -30,7 +30,10 @@ const LISTINGS = Object.keys(STATUS_LISTINGS) as ListingName[];
 export function buildWebApp(options: WebAppOptions) {
   const clock = options.clock ?? Date.now;
   const cache = new ResultCache(CACHE_SECONDS * 1000, clock);
-  const app = Fastify({ loggerInstance: options.log.child({ component: "webapp" }), disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: options.log.child({ component: "webapp" }),
+    logController: new LogController({ disableRequestLogging: true }),
+  });
 
   app.addHook("onSend", async (_request, reply, payload) => {
     reply.header("Access-Control-Allow-Origin", "*");
