@@ -153,7 +153,7 @@ export function baseName(path: string): string {
 
 interface ClientEvents {
   state: [ConnectionState];
-  /** A session is established (the first one or a replacement after expiry). */
+  /** A session is established, or resumed on a new connection: watches must be set again. */
   session: [sessionId: string];
 }
 
@@ -272,7 +272,11 @@ export class ZkClient {
     return () => this.events.off("state", listener);
   }
 
-  /** Subscribes to "a new session is established"; returns the unsubscribe function. */
+  /**
+   * Subscribes to "a session is established or resumed on a new connection" (the first one, a
+   * replacement after expiry, or a failover): every watch must be set again. Locks survive a
+   * resume and are lost only with `expired`. Returns the unsubscribe function.
+   */
   onSession(listener: (sessionId: string) => void): () => void {
     this.events.on("session", listener);
     return () => this.events.off("session", listener);
