@@ -39,6 +39,13 @@ export class ConfigWatcher {
       const watcher = watch(dir, (_event, name) => {
         if (name === null || this.names.get(dir)?.has(name.toString())) this.changed();
       });
+      // The directory went away: drop its watcher (the next setFiles makes a new one) and re-read,
+      // which reports the missing file and keeps the last good config.
+      watcher.on("error", () => {
+        watcher.close();
+        this.watchers.delete(dir);
+        this.changed();
+      });
       this.watchers.set(dir, watcher);
     }
   }

@@ -6,6 +6,7 @@
  * its errors logged and the last good one kept), stop cleanly.
  */
 import { DaemonConfig, type ConfigSource, type LoadedConfig } from "../daemon/config.ts";
+import type { NodepoolConfig } from "../../schema/index.ts";
 import type { Logger } from "../log.ts";
 import { attachLauncherStats, createStatsClient, launcherNodeView, type LauncherStats, type StatsClient } from "../stats/index.ts";
 import { startWebApp, type RunningWebApp } from "../web/index.ts";
@@ -38,6 +39,8 @@ export class LauncherDaemon {
     private readonly config: DaemonConfig,
     private readonly web: RunningWebApp | undefined,
     private readonly log: Logger,
+    /** The config as first read: the web app and the ZooKeeper connection keep its settings. */
+    private readonly first: NodepoolConfig,
   ) {}
 
   /** Starts everything; the daemon runs when this resolves. */
@@ -77,7 +80,7 @@ export class LauncherDaemon {
       zk.close();
       throw error;
     }
-    return new LauncherDaemon(launcher, zk, config, web, log);
+    return new LauncherDaemon(launcher, zk, config, web, log, first);
   }
 
   /** `http://host:port` of the web API, when it runs. */
@@ -114,12 +117,11 @@ export class LauncherDaemon {
   }
 
   private async apply(loaded: LoadedConfig): Promise<void> {
-    const before = this.launcher.currentConfig;
     const { config } = loaded;
-    if (JSON.stringify(config.webapp) !== JSON.stringify(before.webapp)) {
+    if (JSON.stringify(config.webapp) !== JSON.stringify(this.first.webapp)) {
       this.log.warn({ webapp: config.webapp }, "webapp settings are read at start only; restart the launcher to apply them");
     }
-    if (JSON.stringify(config["zookeeper-servers"]) !== JSON.stringify(before["zookeeper-servers"])) {
+    if (JSON.stringify(config["zookeeper-servers"]) !== JSON.stringify(this.first["zookeeper-servers"])) {
       this.log.warn("zookeeper-servers changed; restart the launcher to connect to the new servers");
     }
     await this.launcher.reconfigure(config);
