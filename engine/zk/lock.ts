@@ -105,6 +105,12 @@ export class ZkLock {
     this.offState = this.client.onState((state) => this.onClientState(state));
     try {
       await this.createContender();
+      // Sequence 0 means no child was ever created or deleted in this directory before ours:
+      // nobody can precede us, so the listing can be skipped (one request less per fresh lock).
+      if (this.contender?.endsWith("__lock__0000000000")) {
+        this.heldFlag = true;
+        return true;
+      }
       for (;;) {
         const contenders = sortContenders(await this.client.getChildren(this.path));
         const own = contenders.indexOf(baseName(this.contender ?? ""));

@@ -168,11 +168,15 @@ export class NodepoolZk {
   /**
    * Locks a node and re-reads it. Never re-creates a deleted node: a missing node, or one
    * with empty data, throws RecordGoneError. A node in `deleted` is returned (cleanup finishes
-   * its deletion). Nodepool's defaults: blocking, no timeout.
+   * its deletion). Nodepool's defaults: blocking, no timeout. `justCreated`: the `init` record
+   * this process has just stored; it is returned without re-reading.
    */
-  async lockNode(id: NodeId, options: AcquireOptions = {}): Promise<Locked<NodeRecord>> {
+  async lockNode(id: NodeId, options: AcquireOptions & { readonly justCreated?: NodeRecord } = {}): Promise<Locked<NodeRecord>> {
     const lock = new ZkLock(this.client, P.nodeLockPath(id), { directory: { kind: "below", floor: P.nodePath(id) } });
     await this.take(lock, options, `node ${id}`);
+    // A node this process has just created in `init` is touched by no one else (cleanup skips
+    // `init`), so the record it holds is current and the re-read can be saved.
+    if (options.justCreated !== undefined) return { lock, record: options.justCreated };
     return this.reread(lock, () => this.getNode(id), `node ${id}`);
   }
 

@@ -154,3 +154,25 @@ test("request-lock directories outlive their request and are removed only on req
   await zk.deleteRequestLock(id);
   assert.deepEqual(await zk.getRequestLockIds(), []);
 });
+
+test("ZooKeeper requests for a launch: a fresh node lock costs three, a request lock held and released five", async (t) => {
+  const { zk } = await zkForTest(t);
+  const request = await zk.submitNodeRequest(newRequest({ nodeTypes: ["l"] }));
+  const node = await zk.storeNode(newNode({ provider: "p", allocatedTo: asRequestId(request.id ?? "") }));
+  let before = zk.operationCount;
+  const held = await zk.lockNode(asNodeId(node.id ?? ""), { blocking: false, justCreated: node });
+  assert.equal(zk.operationCount - before, 3, "contender (no lock dir), lock dir, contender with sequence 0");
+  assert.equal(held.lock.contenderName?.endsWith("__lock__0000000000"), true);
+  await held.lock.release();
+  const first = await zk.lockNodeRequest(asRequestId(request.id ?? ""));
+  await first.lock.release();
+  const second = await zk.submitNodeRequest(newRequest({ nodeTypes: ["l"] }));
+  before = zk.operationCount;
+  const req = await zk.lockNodeRequest(asRequestId(second.id ?? ""));
+  await req.lock.release();
+  assert.equal(zk.operationCount - before, 5, "contender (no dir yet), dir, contender with sequence 0, re-read, release");
+  before = zk.operationCount;
+  const again = await zk.lockNode(asNodeId(node.id ?? ""), { blocking: false });
+  await again.lock.release();
+  assert.equal(zk.operationCount - before, 4, "contender, listing, re-read, release");
+});
