@@ -5,6 +5,7 @@
  * refused with its errors logged and the last good one kept), stop cleanly.
  */
 import { DaemonConfig, type ConfigSource } from "../daemon/config.ts";
+import { ConfiguredDaemon } from "../daemon/daemon.ts";
 import { NodepoolError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { createStatsClient, type StatsClient } from "../stats/client.ts";
@@ -32,16 +33,16 @@ export interface BuilderDaemonOptions extends ConfigSource {
   periodicMs?: number;
 }
 
-export class BuilderDaemon {
-  private stopped = false;
-
+export class BuilderDaemon extends ConfiguredDaemon {
   private constructor(
     readonly builder: Builder,
     readonly builderId: string,
     private readonly zk: NodepoolZk,
     private readonly stats: StatsClient,
-    private readonly config: DaemonConfig,
-  ) {}
+    config: DaemonConfig,
+  ) {
+    super(config);
+  }
 
   static async start(options: BuilderDaemonOptions): Promise<BuilderDaemon> {
     const { log } = options;
@@ -85,15 +86,7 @@ export class BuilderDaemon {
     return daemon;
   }
 
-  /** Re-reads the config now; false when it was refused and the last good one kept. */
-  reload(): Promise<boolean> {
-    return this.config.reload();
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.config.close();
+  protected async shutdown(): Promise<void> {
     await this.builder.stop();
     await this.stats.close();
     this.zk.close();

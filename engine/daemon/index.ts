@@ -3,6 +3,7 @@
  * graceful stop), `DaemonConfig` (first read, watched re-reads, the last good config kept),
  * `acquirePidFile`, `installSignals` with the SIGUSR2 `CpuProfiler`, and `daemonLogger` (`-d`, `-l`).
  */
+export { ConfiguredDaemon } from "./daemon.ts";
 export { DaemonConfig, InvalidConfigError, type ApplyConfig, type ConfigSource, type LoadedConfig } from "./config.ts";
 export { ConfigWatcher, RELOAD_DEBOUNCE_MS } from "./config-watch.ts";
 export { daemonLogger, LogConfigError, readLogConfig, type DaemonLog, type LogConfig } from "./logging.ts";

@@ -6,6 +6,7 @@
  * its errors logged and the last good one kept), stop cleanly.
  */
 import { DaemonConfig, type ConfigSource, type LoadedConfig } from "../daemon/config.ts";
+import { ConfiguredDaemon } from "../daemon/daemon.ts";
 import type { NodepoolConfig } from "../../schema/index.ts";
 import type { Logger } from "../log.ts";
 import { attachLauncherStats, createStatsClient, launcherNodeView, type LauncherStats, type StatsClient } from "../stats/index.ts";
@@ -29,19 +30,20 @@ export interface DaemonOptions extends ConfigSource {
   retryIntervalMs?: number;
 }
 
-export class LauncherDaemon {
+export class LauncherDaemon extends ConfiguredDaemon {
   private stats: { worker: LauncherStats; client: StatsClient } | undefined;
-  private stopped = false;
 
   private constructor(
     readonly launcher: Launcher,
     private readonly zk: NodepoolZk,
-    private readonly config: DaemonConfig,
+    config: DaemonConfig,
     private readonly web: RunningWebApp | undefined,
     private readonly log: Logger,
     /** The config as first read: the web app and the ZooKeeper connection keep its settings. */
     private readonly first: NodepoolConfig,
-  ) {}
+  ) {
+    super(config);
+  }
 
   /** Starts everything; the daemon runs when this resolves. */
   static async start(options: DaemonOptions): Promise<LauncherDaemon> {
@@ -98,15 +100,7 @@ export class LauncherDaemon {
     this.log.info({ config: this.config.source.configPath, providers: this.launcher.currentConfig.providers.map((p) => p.name) }, "launcher started");
   }
 
-  /** Re-reads the config now; false when it was refused and the last good one kept. */
-  reload(): Promise<boolean> {
-    return this.config.reload();
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.config.close();
+  protected async shutdown(): Promise<void> {
     if (this.stats !== undefined) {
       await this.stats.worker.stop();
       await this.stats.client.close();
