@@ -16,6 +16,10 @@ np() { bin/nodepool -c "$config" "$@"; }
 echo "== config-validate $config"
 np config-validate --no-typecheck
 
+echo "== starting from a clean slate: ZooKeeper chroot /nodepool-quickstart, .state/images"
+/usr/share/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 deleteall /nodepool-quickstart >/dev/null 2>&1 || true
+rm -rf .state/images .state/build-logs
+
 pids=()
 stop() {
   [ "${KEEP_RUNNING:-}" = 1 ] && { echo "daemons left running: pids ${pids[*]}"; return; }
@@ -46,4 +50,6 @@ wait_for "min-ready nodes" list 3 120
 echo; echo "== nodepool dib-image-list"; np dib-image-list
 echo; echo "== nodepool image-list"; np image-list
 echo; echo "== nodepool list"; np list
+echo; echo "== the launcher's web API: GET http://127.0.0.1:8005/label-list"
+node -e 'fetch("http://127.0.0.1:8005/label-list").then((r) => r.text()).then(console.log)'
 echo; echo "== nodepool plan"; np plan || [ $? = 3 ]
