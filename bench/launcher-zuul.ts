@@ -8,6 +8,7 @@
  * `used`, and unlocks. Reported: requests/s (N over the time from the first submission to the
  * last fulfilment), p50/p99 of submission-to-fulfilled latency, and the ZooKeeper operations per
  * request of the launcher and of Zuul, counted until every node is deleted again.
+ * NODEPOOL_BENCH_PROFILE=DIR writes the launcher process's CPU profile into DIR.
  * `memory`: the launcher's memory with 10,000 node records and 1,000 waiting requests.
  * The launcher (fake driver, zero boot delay) runs in a child process of its own, so its CPU is
  * not shared with the Zuul player; each scenario gets a fresh chroot and a fresh launcher.
@@ -24,6 +25,8 @@ import { NodeExistsError, NodepoolZk, ZkClient, ZkLock, paths, type NodeId } fro
 
 const servers = process.env.NODEPOOL_BENCH_ZK ?? process.env.NODEPOOL_TEST_ZK ?? "127.0.0.1:22181";
 const logger = pino({ level: "error" });
+/** NODEPOOL_BENCH_PROFILE=DIR writes a CPU profile of the launcher process there. */
+const profileDir = process.env.NODEPOOL_BENCH_PROFILE;
 const LABEL = "small";
 const PROVIDER = "bench-cloud";
 
@@ -31,7 +34,7 @@ const PROVIDER = "bench-cloud";
 type ToLauncher = { kind: "ops" } | { kind: "memory" } | { kind: "stop" };
 type FromLauncher =
   | { kind: "ready"; startMs: number }
-  | { kind: "ops"; ops: number; cpuMs: number }
+  | { kind: "ops"; ops: number; cpuMs: number; passes: number; planMs: number; byKind: Record<string, number> }
   | { kind: "memory"; rssMB: number; heapMB: number; nodes: number; requests: number; passes: number; avgPlanMs: number; maxPlanMs: number };
 
 function launcherConfig(maxServers: number) {
@@ -56,6 +59,7 @@ function launcherConfig(maxServers: number) {
 async function runLauncher(hosts: string, maxServers: number): Promise<void> {
   const send = (message: FromLauncher): void => void process.send?.(message);
   const zk = await NodepoolZk.connect({ hosts, connectTimeoutMs: 10_000, logger });
+  const byKind = countOperations(zk.client);
   const launcher = new Launcher({ zk, config: launcherConfig(maxServers), log: logger });
   let passes = 0;
   let planMs = 0;
@@ -71,7 +75,7 @@ async function runLauncher(hosts: string, maxServers: number): Promise<void> {
   process.on("message", (message: ToLauncher) => {
     if (message.kind === "ops") {
       const cpu = process.cpuUsage();
-      send({ kind: "ops", ops: zk.operationCount, cpuMs: (cpu.user + cpu.system) / 1000 });
+      send({ kind: "ops", ops: zk.operationCount, cpuMs: (cpu.user + cpu.system) / 1000, passes, planMs, byKind: { ...byKind } });
     } else if (message.kind === "memory") {
       globalThis.gc?.();
       const memory = process.memoryUsage();
@@ -95,6 +99,27 @@ async function runLauncher(hosts: string, maxServers: number): Promise<void> {
   });
 }
 
+/**
+ * Counts the client's requests by method and path shape (ids and lock contenders folded), for
+ * the per-request breakdown; the total is the client's own counter.
+ */
+function countOperations(client: ZkClient): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const methods = ["create", "get", "exists", "getChildren", "getChildrenWithStat", "set", "delete"] as const;
+  for (const method of methods) {
+    const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    Object.defineProperty(client, method, {
+      value: (...args: unknown[]) => {
+        const shape = String(args[0]).replace(/[0-9a-f]{32}__lock__\d*/, "<contender>").replace(/\d{3}-\d{10}|\d{10}/g, "<id>");
+        const key = `${method} ${shape}`;
+        counts[key] = (counts[key] ?? 0) + 1;
+        return original(...args);
+      },
+    });
+  }
+  return counts;
+}
+
 class LauncherProcess {
   private readonly waiting = new Map<string, (message: FromLauncher) => void>();
   private constructor(private readonly child: ChildProcess) {
@@ -107,7 +132,7 @@ class LauncherProcess {
 
   static async start(hosts: string, maxServers: number): Promise<{ launcher: LauncherProcess; startMs: number }> {
     const child = fork(fileURLToPath(import.meta.url), ["--launcher", hosts, String(maxServers)], {
-      execArgv: [...process.execArgv, "--expose-gc"],
+      execArgv: [...process.execArgv, "--expose-gc", ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     const launcher = new LauncherProcess(child);
@@ -127,7 +152,7 @@ class LauncherProcess {
     });
   }
 
-  ops(): Promise<{ ops: number; cpuMs: number }> {
+  ops(): Promise<Extract<FromLauncher, { kind: "ops" }>> {
     return this.receive("ops", { kind: "ops" });
   }
 
@@ -296,8 +321,16 @@ async function burst(n: number, launcher: LauncherProcess, zuul: Zuul): Promise<
       launcherOpsPerRequest: +((after.ops - before.ops) / n).toFixed(1),
       zuulOpsPerRequest: +((zuul.client.operationCount - zuulBefore) / n).toFixed(1),
       launcherCpuS: +((after.cpuMs - before.cpuMs) / 1000).toFixed(2),
+      passes: after.passes - before.passes,
+      planS: +((after.planMs - before.planMs) / 1000).toFixed(2),
     }),
   );
+  if (process.env.NODEPOOL_BENCH_OPS) {
+    for (const [key, count] of Object.entries(after.byKind).sort((a, b) => b[1] - a[1])) {
+      const per = (count - (before.byKind[key] ?? 0)) / n;
+      if (per >= 0.05) console.log(`  ${per.toFixed(2)} ${key}`);
+    }
+  }
 }
 
 async function memoryScenario(nodes: number, requests: number): Promise<void> {

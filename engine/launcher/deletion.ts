@@ -1,6 +1,6 @@
 /**
  * The deleted-node worker's decisions (behaviour.md §2.16): free ready nodes whose request is
- * gone; delete nodes in used, in-use, building, failed, aborted, deleting or deleted state that
+ * gone (on the worker's sweep); delete nodes in used, in-use, building, failed, aborted, deleting or deleted state that
  * nobody holds, for providers configured here; and collect `init` nodes abandoned by a crash
  * between create and lock (Appendix A 23).
  */
@@ -16,14 +16,17 @@ export const ABANDONED_INIT_AGE_S = 300;
 const untouchable = (observed: Observed, node: ObservedNode): boolean =>
   observed.heldNodes.has(node.id) || observed.busy.has(node.id);
 
+const sweeping = (observed: Observed): boolean => observed.sweepDue !== false;
+
 export function planDeallocate(observed: Observed, node: ObservedNode): DeallocateNode | null {
-  if (node.state !== "ready" || node.allocatedTo === null || observed.requests.has(node.allocatedTo)) return null;
+  if (!sweeping(observed) || node.state !== "ready" || node.allocatedTo === null || observed.requests.has(node.allocatedTo)) return null;
   if (untouchable(observed, node)) return null;
   return { kind: "deallocate", provider: node.provider, node: node.id, reason: `request ${node.allocatedTo} is gone` };
 }
 
 export function planDelete(observed: Observed, node: ObservedNode, now: number): DeleteNode | null {
   if (untouchable(observed, node)) return null;
+  if (node.state === "in-use" && !sweeping(observed)) return null;
   if (DELETABLE.has(node.state)) return { kind: "delete-node", provider: node.provider, node: node.id, reason: `node is ${node.state}` };
   if (node.state === "init" && now - node.stateTime >= ABANDONED_INIT_AGE_S) {
     return { kind: "delete-node", provider: node.provider, node: node.id, reason: "init node abandoned" };

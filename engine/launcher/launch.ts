@@ -8,7 +8,6 @@ import { LaunchError, type LaunchedNodeFields, type LaunchResultClass, type Laun
 import type { Logger } from "../log.ts";
 import { LockLostError, SessionExpiredError } from "../zk/errors.ts";
 import type { NodeId } from "../zk/ids.ts";
-import type { ZkLock } from "../zk/lock.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
 import { newNode, withNodeState, type NodeRecord } from "../zk/records/node.ts";
 import type { RateLimiter } from "../reconcile/rate.ts";
@@ -20,14 +19,13 @@ export interface LaunchTask {
   zk: NodepoolZk;
   provider: Provider;
   node: NodeRecord & { readonly id: NodeId };
-  lock: ZkLock;
   spec: Omit<LaunchSpec, "signal">;
   retries: number;
   rate: RateLimiter;
   signal: AbortSignal;
   log: Logger;
-  /** Told of every write of the (locked) node, to keep caches current. */
-  written: (node: NodeRecord & { readonly id: NodeId }) => void;
+  /** Writes the (locked) node, keeping caches current. */
+  store: (node: NodeRecord & { readonly id: NodeId }) => Promise<void>;
 }
 
 export interface LaunchOutcome {
@@ -61,11 +59,7 @@ export function applyLaunchFields(node: NodeRecord, fields: Partial<LaunchedNode
 const sessionLost = (error: unknown): boolean => error instanceof SessionExpiredError || error instanceof LockLostError;
 
 export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
-  const { zk, provider, lock, log } = task;
-  const store = async (held: NodeRecord & { readonly id: NodeId }): Promise<void> => {
-    await zk.storeNode(held, lock);
-    task.written(held);
-  };
+  const { zk, provider, log, store } = task;
   let node = task.node;
   const attempts = Math.max(1, task.retries);
   for (let attempt = 1; ; attempt++) {

@@ -82,6 +82,7 @@ export class Launcher {
   private lastPassEnd = 0;
   private lastPassMs = 0;
   private cleanupDue = false;
+  private sweepDue = true;
   private readyFlag = false;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly intervals: NodeJS.Timeout[] = [];
@@ -128,11 +129,8 @@ export class Launcher {
       poolAttributes: (key) => this.poolAttributes(key),
       bootImage: (pool, label) => this.bootImage(pool, label),
       launcherIds: () => [...this.launchers.all()].map((l) => l.id),
-      cachedNode: (id) => this.nodes.get(id),
-      nodeWritten: (node) => this.nodes.wrote(node.id, node),
-      nodeReleased: (id) => this.nodes.released(id),
-      requestWritten: (request) => this.requests.wrote(request.id, request),
-      requestReleased: (id) => this.requests.released(id),
+      nodes: this.nodes,
+      requests: this.requests,
       trigger: (reason) => this.trigger(reason),
       watchLock: (key, path) => this.watchLock(key, path),
       probeLock: (key, path) => this.probeLock(key, path),
@@ -170,6 +168,7 @@ export class Launcher {
       setInterval(() => void this.cleanup(), this.options.cleanupIntervalMs),
       setInterval(() => {
         this.executor.clearAllBusy();
+        this.sweepDue = true;
         this.trigger("retry interval");
       }, this.options.retryIntervalMs),
     );
@@ -231,6 +230,7 @@ export class Launcher {
       minReady: this.executor.minReadyView,
       emptyNodes: this.nodes.emptyNames().map(asNodeId),
       cleanupDue: this.cleanupDue,
+      sweepDue: this.sweepDue,
     };
   }
 
@@ -246,6 +246,7 @@ export class Launcher {
   async runOnce(onAction?: (event: ActionEvent) => void): Promise<Action[]> {
     const actions = this.plan();
     this.cleanupDue = false;
+    this.sweepDue = false;
     if (onAction) this.events.on("action", onAction);
     try {
       await this.executor.run(actions);
@@ -281,6 +282,7 @@ export class Launcher {
       const observed = this.observe();
       const actions = plan(this.desired, observed, now);
       this.cleanupDue = false;
+      this.sweepDue = false;
       this.events.emit("pass", { actions: actions.length, planMs: performance.now() - started });
       if (actions.length > 0) this.log.debug({ reason, actions: actions.length }, "reconcile pass");
       for (const action of actions) void this.executor.start(action);

@@ -19,10 +19,12 @@ export class WatchedChildren<T> {
   private readonly empties = new Set<string>();
   private readonly known = new Set<string>();
   /**
-   * Children this process is writing under their lock, and whether a read of theirs is owed
-   * (a data event was skipped, or no data watch is armed yet).
+   * Children this process writes under their lock: their data events are not re-read (our own
+   * writes fire them), and they are read once, re-arming the watch, when the lock is released.
    */
-  private readonly ownWrites = new Map<string, boolean>();
+  private readonly ownWrites = new Set<string>();
+  /** Children whose data watch is armed and has not fired since their last read. */
+  private readonly watching = new Set<string>();
   private closed = false;
   private offSession: (() => void) | undefined;
 
@@ -73,9 +75,18 @@ export class WatchedChildren<T> {
   }
 
   /**
+   * This process is about to write a child it holds locked. Called before the write is sent:
+   * ZooKeeper delivers the write's own data event before its reply, and that event must not be
+   * re-read.
+   */
+  writing(name: string): void {
+    if (!this.closed) this.ownWrites.add(name);
+  }
+
+  /**
    * Takes `value` as a child's data, written by this process while it holds the child's lock.
    * Nobody else writes a locked record (zookeeper.md §4), so until `released(name)` its data
-   * events are not re-read; then it is read once if anything was skipped.
+   * events are not re-read.
    */
   wrote(name: string, value: T): void {
     if (this.closed) return;
@@ -83,15 +94,33 @@ export class WatchedChildren<T> {
     this.known.add(name);
     this.values.set(name, value);
     this.empties.delete(name);
-    this.ownWrites.set(name, (this.ownWrites.get(name) ?? false) || fresh);
+    this.ownWrites.add(name);
     this.onChange(name, fresh ? "added" : "changed");
   }
 
-  /** The lock of a child written through `wrote` was released: watch it again. */
-  released(name: string): void {
-    const owed = this.ownWrites.get(name);
-    this.ownWrites.delete(name);
-    if (owed && this.known.has(name)) this.read(name, "changed").catch((error: unknown) => this.ignorable(error, `reading ${name}`));
+  /**
+   * The lock of a child written through `wrote` was released: read it once to watch it again,
+   * unless `watchAgain` is false (a record in a final state: only its removal matters, and the
+   * directory's child watch reports that).
+   */
+  released(name: string, watchAgain = true): void {
+    if (!this.ownWrites.delete(name)) return;
+    if (watchAgain && this.known.has(name) && !this.watching.has(name)) this.read(name, "changed").catch((error: unknown) => this.ignorable(error, `reading ${name}`));
+  }
+
+  /** This process deleted the child: drop it now rather than when the directory is listed again. */
+  deleted(name: string): void {
+    this.remove(name);
+  }
+
+  /**
+   * The child's data if the cache is known to be current: written by us under our lock, or
+   * read with a data watch that has not fired since. ZooKeeper delivers a watch event before
+   * any later reply, so a value still current when a lock attempt returns is the record as it
+   * was when the lock was taken (zookeeper.md §3.4 step 7 without a second read).
+   */
+  current(name: string): T | undefined {
+    return this.ownWrites.has(name) || this.watching.has(name) ? this.values.get(name) : undefined;
   }
 
   /** Children whose znode has no data. */
@@ -102,8 +131,9 @@ export class WatchedChildren<T> {
   private async resync(): Promise<void> {
     if (this.closed) return;
     this.known.clear();
-    // The old session's locks are gone: read everything again.
+    // The old session's locks and watches are gone: read everything again.
     this.ownWrites.clear();
+    this.watching.clear();
     try {
       if (this.create) await this.client.ensurePath(this.path);
       await this.list();
@@ -147,11 +177,9 @@ export class WatchedChildren<T> {
       if (error instanceof NoNodeError) return this.remove(name);
       throw error;
     }
-    if (this.ownWrites.has(name)) {
-      // Written by us since this read was sent: ours is newer; read again on release.
-      this.ownWrites.set(name, true);
-      return;
-    }
+    this.watching.add(name);
+    // Written by us since this read was sent: ours is newer (read again on release).
+    if (this.ownWrites.has(name)) return;
     const decoded = this.decodeSafely(name, data, path);
     this.empties.delete(name);
     if (decoded === "empty") {
@@ -176,16 +204,15 @@ export class WatchedChildren<T> {
 
   private onData(name: string, event: WatchEvent): void {
     if (this.closed) return;
+    this.watching.delete(name);
     if (event.type === "deleted") return this.remove(name);
-    if (this.ownWrites.has(name)) {
-      this.ownWrites.set(name, true);
-      return;
-    }
+    if (this.ownWrites.has(name)) return;
     this.read(name, "changed").catch((error: unknown) => this.ignorable(error, `reading ${name}`));
   }
 
   private remove(name: string): void {
     this.ownWrites.delete(name);
+    this.watching.delete(name);
     const had = this.known.delete(name);
     this.values.delete(name);
     this.empties.delete(name);

@@ -53,15 +53,10 @@ export interface ExecutorContext {
   bootImage(pool: PoolDesired, label: string): BootImage | null;
   /** Registered launchers as last seen (to decide whether a decline fails the request). */
   launcherIds(): readonly string[];
-  /** A node this process holds locked was written: the cache takes it without re-reading. */
-  nodeWritten(node: NodeRecord & { readonly id: NodeId }): void;
-  /** This process released a node's lock (the cache watches the node again). */
-  nodeReleased(id: NodeId): void;
-  /** The same for requests this process holds locked. */
-  requestWritten(request: NodeRequestRecord & { readonly id: RequestId }): void;
-  requestReleased(id: RequestId): void;
-  /** Cached records, for fields the plan did not carry. */
-  cachedNode(id: NodeId): NodeRecord | undefined;
+  /** The watched node cache: writes under our locks go straight into it. */
+  nodes: RecordCache<NodeRecord & { readonly id: NodeId }>;
+  /** The watched request cache, likewise. */
+  requests: RecordCache<NodeRequestRecord & { readonly id: RequestId }>;
   /** Called whenever something finished that the next pass should look at. */
   trigger(reason: string): void;
   /** Called when a lock was found busy: watch it, and trigger when it is released. */
@@ -71,6 +66,21 @@ export interface ExecutorContext {
    * watching it when it has; cheaper than a lock attempt that fails.
    */
   probeLock(key: string, lockPath: string): Promise<boolean>;
+}
+
+/** What the executor asks of a watched cache (launcher/watched.ts). */
+export interface RecordCache<T> {
+  /** The cached record, however old (fields the plan did not carry). */
+  get(id: string): T | undefined;
+  /** The cached record if it is known to be current (no change since, or ours under our lock). */
+  current(id: string): T | undefined;
+  /** Called before a write under our lock, so the write's own data event is not re-read. */
+  writing(id: string): void;
+  wrote(id: string, value: T): void;
+  /** Our lock was released; `watchAgain` false for records in a final state. */
+  released(id: string, watchAgain?: boolean): void;
+  /** We deleted the record. */
+  deleted(id: string): void;
 }
 
 interface HeldRequest extends Handler {
@@ -190,7 +200,7 @@ export class Executor {
     clearTimeout(timer);
     for (const handler of this.handlers.values()) {
       for (const [id, lock] of handler.nodeLocks) {
-        const node = this.ctx.cachedNode(id);
+        const node = this.ctx.nodes.get(id);
         if (node?.state === "ready" && node.allocatedTo === handler.request) {
           await this.ctx.zk.storeNode({ ...node, allocatedTo: null }, lock).catch(() => undefined);
         }
@@ -247,31 +257,60 @@ export class Executor {
 
   /** Stores a node this process holds locked, keeping the cache current. */
   private async storeHeld(node: NodeRecord & { readonly id: NodeId }, lock: ZkLock): Promise<void> {
+    this.ctx.nodes.writing(node.id);
     await this.ctx.zk.storeNode(node, lock);
-    this.ctx.nodeWritten(node);
+    this.ctx.nodes.wrote(node.id, node);
   }
 
   /** Stores a request this process holds locked, keeping the cache current. */
   private async storeHeldRequest(request: NodeRequestRecord, id: RequestId, lock: ZkLock): Promise<NodeRequestRecord> {
+    this.ctx.requests.writing(id);
     const stored = await this.ctx.zk.storeNodeRequest(request, lock);
-    this.ctx.requestWritten({ ...stored, id });
+    this.ctx.requests.wrote(id, { ...stored, id });
     return stored;
   }
 
-  private async releaseRequest(id: RequestId, lock: ZkLock): Promise<void> {
+  private async releaseRequest(id: RequestId, lock: ZkLock, watchAgain = true): Promise<void> {
     try {
       await lock.release();
     } finally {
-      this.ctx.requestReleased(id);
+      this.ctx.requests.released(id, watchAgain);
     }
   }
 
-  private async releaseNode(id: NodeId, lock: ZkLock): Promise<void> {
+  private async releaseNode(id: NodeId, lock: ZkLock, watchAgain = true): Promise<void> {
     try {
       await lock.release();
     } finally {
-      this.ctx.nodeReleased(id);
+      this.ctx.nodes.released(id, watchAgain);
     }
+  }
+
+  /**
+   * Locks a record without blocking and returns it as it is now: from the watched cache when
+   * the cache is current, else re-read (zookeeper.md §3.4 step 7). A missing or empty record
+   * releases the lock and throws RecordGoneError.
+   */
+  private async lockRecord<T>(lock: ZkLock, what: string, cached: () => T | undefined, read: () => Promise<T | null>): Promise<{ lock: ZkLock; record: T }> {
+    if (!(await lock.acquire({ blocking: false }))) throw new LockBusyError(`${what} is locked by another party`, lock.path);
+    try {
+      const record = cached() ?? (await read());
+      if (record === null) throw new RecordGoneError(`${what} no longer exists`, lock.path);
+      return { lock, record };
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private lockRequest(id: RequestId) {
+    const lock = new ZkLock(this.ctx.zk.client, P.requestLockPath(id), { directory: { kind: "make-path" } });
+    return this.lockRecord(lock, `request ${id}`, () => this.ctx.requests.current(id), () => this.ctx.zk.getNodeRequest(id));
+  }
+
+  private lockNode(id: NodeId) {
+    const lock = new ZkLock(this.ctx.zk.client, P.nodeLockPath(id), { directory: { kind: "below", floor: P.nodePath(id) } });
+    return this.lockRecord(lock, `node ${id}`, () => this.ctx.nodes.current(id), () => this.ctx.zk.getNode(id));
   }
 
   // ---- requests ---------------------------------------------------------------------------
@@ -279,15 +318,18 @@ export class Executor {
   private async accept(action: AcceptRequest): Promise<void> {
     const pool = this.ctx.pool(action.pool);
     if (!pool) return;
-    // A new request has no lock directory yet: making it first saves the lock's failed attempt.
-    await createIfMissing(this.ctx.zk, P.requestLockPath(action.request));
-    const { lock, record } = await this.ctx.zk.lockNodeRequest(action.request);
+    // A new request has no lock directory yet: making it first saves the lock's failed attempt
+    // (sent together: ZooKeeper applies one client's requests in order).
+    const directory = createIfMissing(this.ctx.zk, P.requestLockPath(action.request));
+    const [, { lock, record }] = await Promise.all([directory, this.lockRequest(action.request)]);
     if (record.state !== "requested" || record.declinedBy.includes(pool.launcherId)) {
-      await lock.release();
+      await this.releaseRequest(action.request, lock);
       return;
     }
     const declinedBy = mergeDeclined(record.declinedBy, action.declinedBy);
-    const pending = await this.storeHeldRequest({ ...withRequestState(record, "pending"), declinedBy }, action.request, lock);
+    const pending = { ...withRequestState(record, "pending"), declinedBy };
+    // The pending write is sent ahead of the nodes' writes and applied before them.
+    const accepted = this.storeHeldRequest(pending, action.request, lock);
     const handler: HeldRequest = {
       record: pending,
       request: action.request,
@@ -302,7 +344,7 @@ export class Executor {
     this.handlers.set(action.request, handler);
     lock.onLost(() => this.handlers.delete(action.request));
     this.ctx.events.emit("request", { request: action.request, outcome: "accepted", launcher: pool.launcherId, requestor: record.requestor, durationMs: 0 });
-    await this.fill(handler, pool, action.assign, action.launch);
+    await Promise.all([accepted, this.fill(handler, pool, action.assign, action.launch)]);
   }
 
   private async continueRequest(action: ContinueRequest): Promise<void> {
@@ -323,9 +365,9 @@ export class Executor {
   private async fill(handler: HeldRequest, pool: PoolDesired, assign: readonly NodeId[], labels: readonly string[]): Promise<void> {
     for (const id of assign) {
       try {
-        const { lock, record } = await this.ctx.zk.lockNode(id, { blocking: false });
+        const { lock, record } = await this.lockNode(id);
         if (record.state !== "ready" || record.allocatedTo !== null) {
-          await lock.release();
+          await this.releaseNode(id, lock);
           continue;
         }
         await this.storeHeld({ ...record, id, allocatedTo: handler.request }, lock);
@@ -354,13 +396,13 @@ export class Executor {
       }),
     );
     const id = created.id as NodeId;
-    this.ctx.nodeWritten({ ...created, id });
+    this.ctx.nodes.wrote(id, { ...created, id });
     // Nobody else knows this node yet: make its lock directory (saving the lock's failed first
-    // attempt) and lock it directly, without re-reading it.
-    await createIfMissing(zk, P.nodeLockPath(id));
+    // attempt; sent together with the contender) and lock it directly, without re-reading it.
     const lock = new ZkLock(zk.client, P.nodeLockPath(id), { directory: { kind: "below", floor: P.nodePath(id) } });
-    if (!(await lock.acquire({ blocking: false }))) {
-      this.ctx.nodeReleased(id);
+    const [, acquired] = await Promise.all([createIfMissing(zk, P.nodeLockPath(id)), lock.acquire({ blocking: false })]);
+    if (!acquired) {
+      this.ctx.nodes.released(id);
       return;
     }
     const building = { ...withNodeState(created, "building"), id };
@@ -384,13 +426,12 @@ export class Executor {
         zk: this.ctx.zk,
         provider,
         node,
-        lock,
         spec: { nodeId: node.id, pool: pool.name, label, az: node.az, image },
         retries: this.ctx.launchRetries(pool.provider),
         rate: this.ctx.rate(pool.provider),
         signal: controller.signal,
         log: this.ctx.log,
-        written: (stored) => this.ctx.nodeWritten(stored),
+        store: (held) => this.storeHeld(held, lock),
       });
       result = outcome.result;
       az = outcome.node.az;
@@ -425,17 +466,20 @@ export class Executor {
   private async fulfil(action: FulfilRequest): Promise<void> {
     const handler = this.handlers.get(action.request);
     if (!handler) return;
-    // Node locks go first: the requestor locks the nodes as soon as it sees `fulfilled`.
-    await this.releaseNodes(handler, false);
+    // Node locks go first: the requestor locks the nodes as soon as it sees `fulfilled`. The
+    // releases, the write and the request's release are sent at once; ZooKeeper applies them
+    // in this order.
+    const released = this.releaseNodes(handler, false);
     this.handlers.delete(action.request);
-    try {
-      await this.storeHeldRequest({ ...withRequestState(handler.record, "fulfilled"), nodes: action.nodes }, action.request, handler.lock);
-    } catch (error) {
-      // Deleted by its requestor meanwhile: nothing to fulfil.
-      if (!(error instanceof NoNodeError)) throw error;
-    } finally {
-      await this.releaseRequest(action.request, handler.lock);
-    }
+    const fulfilled = this.storeHeldRequest({ ...withRequestState(handler.record, "fulfilled"), nodes: action.nodes }, action.request, handler.lock).then(
+      () => undefined,
+      (error: unknown) => {
+        // Deleted by its requestor meanwhile: nothing to fulfil.
+        if (!(error instanceof NoNodeError)) throw error;
+      },
+    );
+    // Fulfilled is final: only the request's removal matters from now on.
+    await Promise.all([released, fulfilled, this.releaseRequest(action.request, handler.lock, false)]);
     this.ctx.events.emit("request", {
       request: action.request,
       outcome: "fulfilled",
@@ -453,11 +497,11 @@ export class Executor {
       lock = handler.lock;
       record = (await this.ctx.zk.getNodeRequest(action.request)) && handler.record;
     } else {
-      const locked = await this.ctx.zk.lockNodeRequest(action.request);
+      const locked = await this.lockRequest(action.request);
       lock = locked.lock;
       record = locked.record;
       if (record.state !== "requested") {
-        await lock.release();
+        await this.releaseRequest(action.request, lock);
         return;
       }
     }
@@ -498,7 +542,7 @@ export class Executor {
     const handler = this.handlers.get(action.request);
     if (!handler) return;
     for (const [id, lock] of handler.nodeLocks) {
-      const node = await this.ctx.zk.getNode(id);
+      const node = this.ctx.nodes.current(id) ?? (await this.ctx.zk.getNode(id));
       if (node && node.allocatedTo === action.request) await this.storeHeld({ ...node, id, allocatedTo: null }, lock);
     }
     await this.releaseNodes(handler, false);
@@ -507,14 +551,17 @@ export class Executor {
   }
 
   private async releaseNodes(handler: HeldRequest, clear: boolean): Promise<void> {
-    for (const [id, lock] of handler.nodeLocks) {
-      if (clear) {
-        const node = await this.ctx.zk.getNode(id);
-        if (node) await this.storeHeld({ ...node, id, allocatedTo: null }, lock);
-      }
-      await this.releaseNode(id, lock);
-    }
+    const locks = [...handler.nodeLocks];
     handler.nodeLocks.clear();
+    await Promise.all(
+      locks.map(async ([id, lock]) => {
+        if (clear) {
+          const node = this.ctx.nodes.current(id) ?? (await this.ctx.zk.getNode(id));
+          if (node) await this.storeHeld({ ...node, id, allocatedTo: null }, lock);
+        }
+        await this.releaseNode(id, lock);
+      }),
+    );
   }
 
   private async submitMinReady(action: MinReadyRequests): Promise<void> {
@@ -581,11 +628,14 @@ export class Executor {
 
   // ---- nodes ------------------------------------------------------------------------------
 
-  /** Locks a node without blocking; a node whose lock has contenders is left for when it is released. */
-  private async lockNodeIfFree(id: NodeId) {
+  /**
+   * Locks a node without blocking; a node whose lock has contenders is left for when it is
+   * released. `probe` false skips looking first, for a lock that is most likely free.
+   */
+  private async lockNodeIfFree(id: NodeId, probe = true) {
     const path = P.nodeLockPath(id);
-    if (await this.ctx.probeLock(id, path)) throw new LockBusyError(`node ${id} is locked by another party`, path);
-    return this.ctx.zk.lockNode(id, { blocking: false });
+    if (probe && (await this.ctx.probeLock(id, path))) throw new LockBusyError(`node ${id} is locked by another party`, path);
+    return this.lockNode(id);
   }
 
   private async withNodeLock(id: NodeId, work: (record: NodeRecord & { readonly id: NodeId }, lock: ZkLock) => Promise<void>): Promise<void> {
@@ -598,7 +648,7 @@ export class Executor {
   }
 
   private async markDeleting(action: MarkDeleting): Promise<void> {
-    const cached = this.ctx.cachedNode(action.node);
+    const cached = this.ctx.nodes.get(action.node);
     await this.withNodeLock(action.node, async (record, lock) => {
       if (record.state !== cached?.state || record.allocatedTo !== null) return;
       await this.storeHeld({ ...withNodeState(record, "deleting"), id: record.id }, lock);
@@ -616,12 +666,14 @@ export class Executor {
   /** The deleted-node worker's node deletion (behaviour.md §2.16). */
   private async deleteNode(action: DeleteNode): Promise<void> {
     const { zk } = this.ctx;
-    const { lock, record } = await this.lockNodeIfFree(action.node);
+    // Whoever wrote `used` unlocks right after (Zuul), so the lock is most likely free by now.
+    const { lock, record } = await this.lockNodeIfFree(action.node, this.ctx.nodes.get(action.node)?.state !== "used");
     const node = { ...record, id: action.node };
     this.deletions.set(node.id, lock);
     try {
       if (node.state === "deleted" || node.provider === null) {
         await zk.deleteNodeZnode(node.id);
+        this.ctx.nodes.deleted(node.id);
         return;
       }
       if (!DELETABLE.has(node.state)) return;
@@ -634,21 +686,24 @@ export class Executor {
         await provider.deleteServer(node.externalId as ServerId);
       }
       await this.removeRecord({ ...deleting, id: node.id }, lock);
+      this.ctx.nodes.deleted(node.id);
       this.ctx.events.emit("node-deleted", { provider: node.provider, node: node.id });
     } finally {
       this.deletions.delete(node.id);
-      await this.releaseNode(node.id, lock).catch(() => undefined);
+      // A node left in place (not deletable, provider gone) is watched again.
+      await this.releaseNode(node.id, lock, this.ctx.nodes.get(node.id) !== undefined).catch(() => undefined);
     }
   }
 
   /**
    * Deletes a node record as Nodepool does (state `deleted`, then the znode with its lock
-   * directory), removing our own contender, the lock directory and the node directly; if
-   * anyone else is queued on the lock, the recursive delete takes them all (zookeeper.md §3.9).
+   * directory), removing our own contender (the lock's release), the lock directory and the
+   * node directly, all sent at once; if anyone else is queued on the lock, the recursive
+   * delete takes them all (zookeeper.md §3.9).
    */
   private async removeRecord(node: NodeRecord & { readonly id: NodeId }, lock: ZkLock): Promise<void> {
     const { zk } = this.ctx;
-    await this.storeHeld({ ...withNodeState(node, "deleted"), id: node.id }, lock);
+    const deleted = this.storeHeld({ ...withNodeState(node, "deleted"), id: node.id }, lock);
     const remove = async (path: string): Promise<void> => {
       try {
         await zk.client.delete(path);
@@ -656,10 +711,9 @@ export class Executor {
         if (!(error instanceof NoNodeError)) throw error;
       }
     };
+    const removed = Promise.all([deleted, lock.release(), remove(P.nodeLockPath(node.id)), remove(P.nodePath(node.id))]);
     try {
-      if (lock.contenderName !== undefined) await remove(`${P.nodeLockPath(node.id)}/${lock.contenderName}`);
-      await remove(P.nodeLockPath(node.id));
-      await remove(P.nodePath(node.id));
+      await removed;
     } catch (error) {
       if (!(error instanceof NotEmptyError)) throw error;
       await zk.deleteNodeZnode(node.id);

@@ -110,6 +110,13 @@ export interface Observed {
   emptyNodes: readonly NodeId[];
   /** Whether the periodic duties (lost requests, leaks, empty nodes) are due this pass. */
   cleanupDue: boolean;
+  /**
+   * Whether the deleted-node worker's sweep (reference: every 5 s) is due: it frees ready nodes
+   * whose request is gone and deletes unlocked `in-use` nodes. Both usually find the requestor
+   * holding the node (Zuul locks a node before it deletes the request, and holds it while in
+   * use), so they are not tried on every event. Absent: due (a one-off observation).
+   */
+  sweepDue?: boolean;
 }
 
 export const NO_LIMIT: Resources = { cores: Infinity, instances: Infinity, ram: Infinity };
