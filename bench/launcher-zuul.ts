@@ -1,6 +1,6 @@
 /**
  * Benchmark: the launcher played against as Zuul plays it (issue 4, "Performance").
- *   NODEPOOL_BENCH_ZK=127.0.0.1:22181 node --import tsx bench/launcher-zuul.ts [requests|memory] [N...]
+ *   NODEPOOL_BENCH_ZK=127.0.0.1:22181 node --import tsx bench/launcher-zuul.ts [requests|memory|zk-ceiling] [N...]
  * `requests` (default): a single request on an idle system (10 in a row), then N single-node
  * requests written at once (default N = 200 and 1000). Each request is an ephemeral sequential
  * `100-` znode with Zuul's fields; Zuul's player watches it, and once it is fulfilled checks it
@@ -10,14 +10,20 @@
  * request of the launcher and of Zuul, counted until every node is deleted again.
  * NODEPOOL_BENCH_PROFILE=DIR writes the launcher process's CPU profile into DIR.
  * `memory`: the launcher's memory with 10,000 node records and 1,000 waiting requests.
+ * `zk-ceiling`: ZooKeeper's own ceiling on this machine, one client pipelining N creates, sets
+ * and deletes (default 20,000). CPU seconds of the launcher, of Zuul's player and (when `ss`
+ * finds the server's pid) of the ZooKeeper server are reported: on a small machine the three
+ * share the cores, and their sum per request bounds the throughput.
  * The launcher (fake driver, zero boot delay) runs in a child process of its own, so its CPU is
  * not shared with the Zuul player; each scenario gets a fresh chroot and a fresh launcher.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { execa } from "execa";
 import { pino } from "pino";
 import { nodepoolConfigSchema } from "../schema/index.ts";
 import { Launcher } from "../engine/launcher/index.ts";
@@ -229,6 +235,26 @@ class Zuul {
 
 // ---- scenarios ----------------------------------------------------------------------------
 
+/** CPU seconds used so far by the ZooKeeper server listening on the benchmark's port, if found. */
+async function zkServerCpu(): Promise<number | null> {
+  const port = servers.split(",")[0]?.split(":")[1] ?? "2181";
+  try {
+    const { stdout } = await execa("ss", ["-ltnpH", `sport = :${port}`]);
+    const pid = /pid=(\d+)/.exec(stdout)?.[1];
+    if (pid === undefined) return null;
+    const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]?.split(" ") ?? [];
+    // utime and stime, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+const ownCpu = (): number => {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1e6;
+};
+
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
 async function withChroot<T>(work: (hosts: string) => Promise<T>): Promise<T> {
@@ -293,6 +319,7 @@ async function requestsScenario(counts: readonly number[]): Promise<void> {
 async function burst(n: number, launcher: LauncherProcess, zuul: Zuul): Promise<void> {
   const before = await launcher.ops();
   const zuulBefore = zuul.client.operationCount;
+  const cpuBefore = { zuul: ownCpu(), zk: await zkServerCpu() };
   const started = performance.now();
   let lastFulfilled = 0;
   const latencies = await Promise.all(
@@ -307,6 +334,7 @@ async function burst(n: number, launcher: LauncherProcess, zuul: Zuul): Promise<
   await waitNoNodes(zuul);
   const deleted = performance.now();
   const after = await launcher.ops();
+  const zkAfter = await zkServerCpu();
   latencies.sort((a, b) => a - b);
   const seconds = (lastFulfilled - started) / 1000;
   console.log(
@@ -321,6 +349,8 @@ async function burst(n: number, launcher: LauncherProcess, zuul: Zuul): Promise<
       launcherOpsPerRequest: +((after.ops - before.ops) / n).toFixed(1),
       zuulOpsPerRequest: +((zuul.client.operationCount - zuulBefore) / n).toFixed(1),
       launcherCpuS: +((after.cpuMs - before.cpuMs) / 1000).toFixed(2),
+      zuulCpuS: +(ownCpu() - cpuBefore.zuul).toFixed(2),
+      zkServerCpuS: zkAfter === null || cpuBefore.zk === null ? null : +(zkAfter - cpuBefore.zk).toFixed(2),
       passes: after.passes - before.passes,
       planS: +((after.planMs - before.planMs) / 1000).toFixed(2),
     }),
@@ -381,6 +411,37 @@ async function memoryScenario(nodes: number, requests: number): Promise<void> {
   });
 }
 
+/** ZooKeeper's ceiling here: one client, N pipelined creates, then sets, then deletes. */
+async function zkCeiling(n: number): Promise<void> {
+  await withChroot(async (hosts) => {
+    const client = await ZkClient.connect({ hosts, connectTimeoutMs: 10_000, logger });
+    try {
+      await client.ensurePath("/ceiling");
+      const data = JSON.stringify({ state: "ready", type: [LABEL], provider: PROVIDER, hostname: "x".repeat(40) });
+      const names = Array.from({ length: n }, (_, i) => `/ceiling/n${i}`);
+      const result: Record<string, number | null> = {};
+      for (const [op, run] of [
+        ["create", (path: string) => client.create(path, data)],
+        ["set", (path: string) => client.set(path, data)],
+        ["delete", (path: string) => client.delete(path)],
+      ] as const) {
+        const zk = await zkServerCpu();
+        const cpu = ownCpu();
+        const started = performance.now();
+        await Promise.all(names.map((path) => run(path)));
+        const seconds = (performance.now() - started) / 1000;
+        const zkAfter = await zkServerCpu();
+        result[`${op}PerS`] = Math.round(n / seconds);
+        result[`${op}ClientCpuUsPerOp`] = Math.round(((ownCpu() - cpu) / n) * 1e6);
+        result[`${op}ServerCpuUsPerOp`] = zk === null || zkAfter === null ? null : Math.round(((zkAfter - zk) / n) * 1e6);
+      }
+      console.log(JSON.stringify({ scenario: `ZooKeeper ceiling, ${n} pipelined operations of each kind from one client`, ...result }));
+    } finally {
+      client.close();
+    }
+  });
+}
+
 if (process.argv[2] === "--launcher") {
   await runLauncher(process.argv[3] ?? "", Number(process.argv[4]));
 } else {
@@ -388,6 +449,7 @@ if (process.argv[2] === "--launcher") {
   const mode = process.argv[2] ?? "requests";
   const numbers = process.argv.slice(3).map(Number);
   if (mode === "memory") await memoryScenario(numbers[0] ?? 10_000, numbers[1] ?? 1_000);
+  else if (mode === "zk-ceiling") await zkCeiling(numbers[0] ?? 20_000);
   else await requestsScenario(numbers.length > 0 ? numbers : [200, 1_000]);
   process.exit(0);
 }

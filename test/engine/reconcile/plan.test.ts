@@ -98,6 +98,7 @@ function observed(parts: Parts = {}): Observed {
     minReady: parts.minReady ?? new Map(),
     emptyNodes: parts.emptyNodes ?? [],
     cleanupDue: parts.cleanupDue ?? false,
+    ...(parts.sweepDue === undefined ? {} : { sweepDue: parts.sweepDue }),
   };
 }
 
@@ -258,6 +259,19 @@ test("used nodes are deleted unless someone holds them; orphaned allocations are
   assert.deepEqual(
     actions.map((a) => `${a.kind}:${"node" in a ? a.node : ""}`),
     [`delete-node:${used.id}`, `deallocate:${orphan.id}`],
+  );
+});
+
+test("between sweeps, ready nodes of vanished requests and in-use nodes are left to their requestor", () => {
+  const inUse = node({ state: "in-use" });
+  const orphan = node({ allocatedTo: asRequestId("MISSING") });
+  const used = node({ state: "used" });
+  const between = plan(desired(), observed({ nodes: [inUse, orphan, used], sweepDue: false }), NOW);
+  assert.deepEqual(between.map((a) => `${a.kind}:${"node" in a ? a.node : ""}`), [`delete-node:${used.id}`]);
+  const sweep = plan(desired(), observed({ nodes: [inUse, orphan, used], sweepDue: true }), NOW);
+  assert.deepEqual(
+    sweep.map((a) => `${a.kind}:${"node" in a ? a.node : ""}`),
+    [`delete-node:${inUse.id}`, `deallocate:${orphan.id}`, `delete-node:${used.id}`],
   );
 });
 
