@@ -64,13 +64,28 @@ export class Usage {
     pools: ReadonlyMap<string, PoolDesired>,
     providers: ReadonlyMap<string, ProviderObserved>,
   ) {
+    // Counted per provider, pool and label first (every pass looks at every node: no string
+    // building or allocation per node), then priced once per label.
+    const counts = new Map<string, Map<string, Map<string, number>>>();
     for (const node of nodes) {
-      if (node.provider === null || node.pool === null) continue;
-      const pool = pools.get(`${node.provider}-${node.pool}`);
       const label = node.type[0];
-      // Nodes of pools or labels no longer configured are not counted (the reference warns and skips).
-      if (!pool || label === undefined || !pool.labels.has(label)) continue;
-      this.add(pool, labelNeed(providers.get(node.provider), pool.name, label));
+      if (node.provider === null || node.pool === null || label === undefined) continue;
+      let byPool = counts.get(node.provider);
+      if (!byPool) counts.set(node.provider, (byPool = new Map()));
+      let byLabel = byPool.get(node.pool);
+      if (!byLabel) byPool.set(node.pool, (byLabel = new Map()));
+      byLabel.set(label, (byLabel.get(label) ?? 0) + 1);
+    }
+    for (const [provider, byPool] of counts) {
+      for (const [poolName, byLabel] of byPool) {
+        const pool = pools.get(`${provider}-${poolName}`);
+        for (const [label, count] of byLabel) {
+          // Nodes of pools or labels no longer configured are not counted (the reference warns and skips).
+          if (!pool || !pool.labels.has(label)) continue;
+          const need = labelNeed(providers.get(provider), pool.name, label);
+          this.add(pool, { cores: need.cores * count, instances: need.instances * count, ram: need.ram * count });
+        }
+      }
     }
   }
 

@@ -255,11 +255,15 @@ export function plan(desired: Desired, observed: Observed, now: number): Action[
 export function nextDeadline(desired: Desired, observed: Observed): number | null {
   const configured = new Set(desired.providers.map((p) => p.name));
   let next: number | null = null;
+  const consider = (deadline: number | null): void => {
+    if (deadline !== null && (next === null || deadline < next)) next = deadline;
+  };
+  // Runs every pass over every node: no allocation per node.
   for (const node of observed.nodes.values()) {
     if (node.provider === null || !configured.has(node.provider)) continue;
-    for (const deadline of [readyAgeDeadline(desired, node), holdDeadline(desired, node), initDeadline(node)]) {
-      if (deadline !== null && (next === null || deadline < next)) next = deadline;
-    }
+    consider(readyAgeDeadline(desired, node));
+    consider(holdDeadline(desired, node));
+    consider(initDeadline(node));
   }
   return next;
 }
