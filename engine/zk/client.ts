@@ -188,6 +188,8 @@ export class ZkClient {
     this.servers = split.servers;
     this.chroot = split.chroot;
     this.log = options.logger ?? createLogger({ name: "zookeeper" });
+    // Every held or waiting lock listens for the session's end: a busy launcher holds thousands.
+    this.events.setMaxListeners(0);
   }
 
   /**

@@ -135,3 +135,17 @@ test("stats election: we and kazoo contend, one leads, leadership moves when the
   const again = zk.statsElection();
   assert.equal(await again.acquire({ blocking: false }), false, "kazoo now leads");
 });
+
+test("a thousand locks held at once by one client raise no listener-leak warning", async (t) => {
+  const { zk } = await zkForTest(t);
+  const warnings: string[] = [];
+  const onWarning = (warning: Error): void => void warnings.push(warning.name);
+  process.on("warning", onWarning);
+  t.after(() => process.off("warning", onWarning));
+  const locks = Array.from({ length: 1000 }, (_, i) => new ZkLock(zk.client, `/many/${i}`, { directory: { kind: "make-path" } }));
+  assert.deepEqual(new Set(await Promise.all(locks.map((lock) => lock.acquire({ blocking: false })))), new Set([true]));
+  await Promise.all(locks.map((lock) => lock.release()));
+  // Warnings are emitted on the next tick.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(warnings.filter((name) => name === "MaxListenersExceededWarning"), []);
+});
