@@ -16,8 +16,13 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# The zookeeper addon builds ZooKeeper's C client; with SOCK_CLOEXEC its sockets are not inherited by
+# child processes (an image build), which would otherwise stall the client when it reconnects.
+export CPPFLAGS="${CPPFLAGS:-} -DSOCK_CLOEXEC_ENABLED=1"
+marker=node_modules/.nodepool-setup-v1
+if [ ! -f "$marker" ] || [ package-lock.json -nt "$marker" ]; then
   echo "setup: installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
+  touch "$marker"
 fi
 npm run --silent build
