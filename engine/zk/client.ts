@@ -247,11 +247,18 @@ export class ZkClient {
         client_id: session,
         client_password: this.sessionPassword,
       }) as unknown as NativeHandle;
-      await new Promise<void>((resolve) => {
-        twin.on("connect", () => resolve());
+      // The addon can stall on a connect; a twin that has not joined within 5 s is dropped and
+      // the next attempt opens another, so a test never hangs here.
+      const joined = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 5_000);
+        twin.on("connect", () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
         twin.init({});
       });
       twin.close();
+      if (!joined) continue;
       // If our own handle took the session back before the twin's close arrived, the close
       // went nowhere: try again.
       await new Promise<void>((resolve) => {

@@ -55,10 +55,16 @@ export async function zkForTest(t: TestContext, options: { sessionTimeoutMs?: nu
 /** Waits until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  const timedOut = (): Error => new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
   for (;;) {
-    const value = await check();
+    // A check whose ZooKeeper call never answers fails at the deadline too, instead of hanging.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(timedOut()), Math.max(deadline - Date.now(), 0) + 1_000);
+    });
+    const value = await Promise.race([check(), late]).finally(() => clearTimeout(timer));
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw timedOut();
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
