@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createServer, connect, type AddressInfo, type Socket } from "node:net";
 import { test } from "node:test";
 import { ZkClient } from "../../../engine/zk/client.ts";
 import { NoNodeError, NodeExistsError, ZkUnavailableError, SessionExpiredError } from "../../../engine/zk/errors.ts";
@@ -76,4 +77,42 @@ test("digest auth is sent on connect, and records stay open to every party", asy
   t.after(() => other.close());
   assert.equal((await other.get("/authed")).data.toString(), "x");
   await other.set("/authed", "y");
+});
+
+test("a request the server never answers fails once its connection is closed, instead of waiting forever", async (t) => {
+  const { hosts } = await zkForTest(t);
+  const [server, chroot] = [hosts.slice(0, hosts.indexOf("/")), hosts.slice(hosts.indexOf("/"))];
+  const [host, port] = server.split(":") as [string, string];
+  // A proxy that can go silent: bytes stop flowing both ways, as with a frozen server.
+  let silent = false;
+  const sockets = new Set<Socket>();
+  const proxy = createServer((inbound) => {
+    const outbound = connect(Number(port), host);
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on("error", () => s.destroy());
+    }
+    inbound.on("data", (d) => silent || outbound.write(d));
+    outbound.on("data", (d) => silent || inbound.write(d));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    proxy.close();
+  });
+  const client = await ZkClient.connect({
+    hosts: `127.0.0.1:${(proxy.address() as AddressInfo).port}${chroot}`,
+    connectTimeoutMs: 5_000,
+    sessionTimeoutMs: 30_000,
+    logger: quietLogger,
+  });
+  await client.ensurePath("/answered");
+  silent = true;
+  const unanswered = client.get("/answered").then(
+    () => "answered",
+    (error: unknown) => error,
+  );
+  client.close();
+  const outcome = await waitFor("the unanswered get to settle", () => Promise.race([unanswered, undefined]), 2_000);
+  assert.ok(outcome instanceof Error, `expected an error, got ${String(outcome)}`);
 });
