@@ -49,7 +49,7 @@ export type { Diagnostic, Severity, PathSegment } from "./diagnostics.ts";
 export { validateConfigValue, validateSources } from "./validate.ts";
 export type { ConfigResult, Locate, SecureSource, ValidateOptions } from "./validate.ts";
 export type { SourceFile } from "./findings.ts";
-export { ConfigFileError, loadConfigFile, loadConfigText, readConfigFile } from "./load.ts";
+export { ConfigFileError, InvalidConfigError, loadConfigFile, loadConfigText, readConfigFile } from "./load.ts";
 export type { LoadFileOptions, LoadTextOptions } from "./load.ts";
 export { MASK, isSecretEnvVar, maskSecrets, secretPathsOf } from "./secrets.ts";
 export { secureConfigSchema, secureDiskimageSchema } from "./secure.ts";

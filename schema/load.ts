@@ -12,6 +12,12 @@ import type { ConfigResult } from "./validate.ts";
 import { validateSources } from "./validate.ts";
 import { parseYaml } from "./yaml-source.ts";
 
+/** The configuration does not validate; the message lists its errors. */
+export class InvalidConfigError extends NodepoolError {
+  readonly code = "config.invalid";
+  override readonly exitCode = 1;
+}
+
 /** The configuration file could not be read at all. */
 export class ConfigFileError extends NodepoolError {
   readonly code = "config.unreadable";

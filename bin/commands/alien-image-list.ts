@@ -3,7 +3,8 @@ import { listAlienImages } from "../../engine/builder/operations.ts";
 import { createProvider } from "../../engine/drivers/index.ts";
 import { renderTable } from "../../engine/status/index.ts";
 import { NodepoolCommand } from "./base.ts";
-import { ConfigInvalidError, withZooKeeper } from "./zk-connect.ts";
+import { InvalidConfigError } from "../../schema/index.ts";
+import { withZooKeeper } from "./zk-connect.ts";
 
 /** `nodepool alien-image-list [PROVIDER]`: cloud images Nodepool uploaded but no longer knows (behaviour.md §5.3). */
 export class AlienImageListCommand extends NodepoolCommand {
@@ -19,7 +20,7 @@ export class AlienImageListCommand extends NodepoolCommand {
 
   async run(): Promise<number> {
     const aliens = await withZooKeeper(this, async ({ zk, config, log }) => {
-      if (config === null) throw new ConfigInvalidError(`alien-image-list needs the config (${this.config}) to know the providers`);
+      if (config === null) throw new InvalidConfigError(`alien-image-list needs the config (${this.config}) to know the providers`);
       return listAlienImages(zk, config, { createProvider, log, ...(this.provider === undefined ? {} : { provider: this.provider }) });
     });
     const out = this.json

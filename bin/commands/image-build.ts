@@ -1,7 +1,8 @@
 import { Option } from "clipanion";
 import { requestImageBuild } from "../../engine/builder/operations.ts";
 import { NodepoolCommand } from "./base.ts";
-import { ConfigInvalidError, withZooKeeper } from "./zk-connect.ts";
+import { InvalidConfigError } from "../../schema/index.ts";
+import { withZooKeeper } from "./zk-connect.ts";
 
 /** `nodepool image-build IMAGE`: ask the builders for a new build now (behaviour.md §5.3). */
 export class ImageBuildCommand extends NodepoolCommand {
@@ -16,7 +17,7 @@ export class ImageBuildCommand extends NodepoolCommand {
 
   async run(): Promise<number> {
     await withZooKeeper(this, async ({ zk, config }) => {
-      if (config === null) throw new ConfigInvalidError(`image-build needs the config (${this.config}) to know the diskimages`);
+      if (config === null) throw new InvalidConfigError(`image-build needs the config (${this.config}) to know the diskimages`);
       await requestImageBuild(zk, config, this.image);
     });
     return 0;

@@ -1,11 +1,10 @@
 import { Option } from "clipanion";
-import { readConfigSource } from "../../engine/config-source.ts";
 import { createLogger, type Logger } from "../../engine/log.ts";
 import { observeOnce, planEntries, planObservation, redact, renderPlan, secretValues, type Observation, type PlanEntry } from "../../engine/plan-view/index.ts";
 import { NodepoolZk } from "../../engine/zk/index.ts";
-import { formatDiagnostic, type NodepoolConfig } from "../../schema/index.ts";
+import type { NodepoolConfig } from "../../schema/index.ts";
 import { NodepoolCommand } from "./base.ts";
-import { CLI_CONNECT_TIMEOUT_MS, ConfigInvalidError, zkHostsFor } from "./zk-connect.ts";
+import { CLI_CONNECT_TIMEOUT_MS, readValidConfig, zkHostsFor } from "./zk-connect.ts";
 
 /** `nodepool plan` exit status when the next pass would change something (0: nothing would). */
 export const CHANGES_PENDING_EXIT = 3;
@@ -24,11 +23,7 @@ export async function withPlanSession<T>(command: NodepoolCommand, work: (sessio
   const log = createLogger({ name: "nodepool", debug: command.debug, destination: process.stderr });
   // The command's output is its plan and progress; the engine's routine info lines would only get in the way.
   if (!command.debug && process.env.NODEPOOL_LOG_LEVEL === undefined) log.level = "warn";
-  const result = await readConfigSource(command.config, command.secure === undefined ? {} : { securePath: command.secure });
-  if (!result.ok) {
-    const problems = result.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
-    throw new ConfigInvalidError(`${command.config} is not a valid configuration (run nodepool config-validate):\n${problems.join("\n")}`);
-  }
+  const result = await readValidConfig(command);
   const secrets = secretValues(result.config, result.secretPaths);
   const zk = await NodepoolZk.connect({ hosts: zkHostsFor(command, result.config), connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS, logger: log });
   try {

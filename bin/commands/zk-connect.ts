@@ -3,7 +3,7 @@ import { readConfigSource } from "../../engine/config-source.ts";
 import { NodepoolError } from "../../engine/errors.ts";
 import { createLogger, type Logger } from "../../engine/log.ts";
 import { NodepoolZk, zkHostsFromConfig } from "../../engine/zk/index.ts";
-import { formatDiagnostic, type NodepoolConfig } from "../../schema/index.ts";
+import { formatDiagnostic, InvalidConfigError, type ConfigResult, type NodepoolConfig } from "../../schema/index.ts";
 import type { NodepoolCommand } from "./base.ts";
 
 /**
@@ -14,11 +14,6 @@ import type { NodepoolCommand } from "./base.ts";
 
 /** A CLI must not hang on a ZooKeeper that is down: it fails after this long. */
 export const CLI_CONNECT_TIMEOUT_MS = 5_000;
-
-export class ConfigInvalidError extends NodepoolError {
-  readonly code = "config.invalid";
-  override readonly exitCode = 1;
-}
 
 export class NoZooKeeperError extends NodepoolError {
   readonly code = "cli.no-zookeeper";
@@ -32,14 +27,17 @@ export interface CliZk {
   readonly log: Logger;
 }
 
+/** The command's config (`-c`, `-s`), or InvalidConfigError listing its errors. */
+export async function readValidConfig(command: NodepoolCommand): Promise<Extract<ConfigResult, { ok: true }>> {
+  const result = await readConfigSource(command.config, command.secure === undefined ? {} : { securePath: command.secure });
+  if (result.ok) return result;
+  const problems = result.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
+  throw new InvalidConfigError(`${command.config} is not a valid configuration (run nodepool config-validate):\n${problems.join("\n")}`);
+}
+
 export async function loadCliConfig(command: NodepoolCommand): Promise<NodepoolConfig | null> {
   if (command.zookeeper !== undefined && !existsSync(command.config)) return null;
-  const result = await readConfigSource(command.config, command.secure === undefined ? {} : { securePath: command.secure });
-  if (!result.ok) {
-    const problems = result.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
-    throw new ConfigInvalidError(`${command.config} is not a valid configuration (run nodepool config-validate):\n${problems.join("\n")}`);
-  }
-  return result.config;
+  return (await readValidConfig(command)).config;
 }
 
 export function zkHostsFor(command: NodepoolCommand, config: NodepoolConfig | null): string {

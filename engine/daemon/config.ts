@@ -5,16 +5,11 @@
  * validates. Reloads never overlap; changes arriving during one cause one more after it.
  */
 import { readConfigSourceFiles } from "../config-source.ts";
-import { NodepoolError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { formatDiagnostic, type ConfigResult } from "../../schema/index.ts";
+import { formatDiagnostic, InvalidConfigError, type ConfigResult } from "../../schema/index.ts";
 import { ConfigWatcher } from "./config-watch.ts";
 
-/** The config given at start does not validate. */
-export class InvalidConfigError extends NodepoolError {
-  readonly code = "config.invalid";
-  override readonly exitCode = 1;
-}
+export { InvalidConfigError };
 
 export type LoadedConfig = Extract<ConfigResult, { ok: true }>;
 

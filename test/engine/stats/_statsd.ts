@@ -17,7 +17,7 @@ export class StatsListener {
   private readonly arrivals = new EventEmitter();
 
   private constructor(
-    private readonly socket: Socket,
+    socket: Socket,
     readonly port: number,
   ) {
     socket.on("message", (message) => {
