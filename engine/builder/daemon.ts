@@ -6,6 +6,7 @@
  */
 import { DaemonConfig, type ConfigSource } from "../daemon/config.ts";
 import { ConfiguredDaemon } from "../daemon/daemon.ts";
+import { followZookeeperServers } from "../daemon/zookeeper-servers.ts";
 import { NodepoolError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { createStatsClient, type StatsClient } from "../stats/client.ts";
@@ -79,6 +80,7 @@ export class BuilderDaemon extends ConfiguredDaemon {
       throw error;
     }
     config.watch(async ({ config: changed, secretPaths: paths }) => {
+      followZookeeperServers(zk, changed, options.zookeeper, log);
       await builder.reconfigure(changed, paths);
       log.info({ images: changed.diskimages.map((d) => d.name) }, "config change applied");
     });

@@ -9,5 +9,6 @@ export { ConfigWatcher, RELOAD_DEBOUNCE_MS } from "./config-watch.ts";
 export { daemonLogger, LogConfigError, readLogConfig, type DaemonLog, type LogConfig } from "./logging.ts";
 export { acquirePidFile, PidFileError, PidFileInUseError, processAlive, type PidFile } from "./pid-file.ts";
 export { runDaemon, type RunDaemonOptions, type RunningDaemon } from "./run.ts";
+export { followZookeeperServers } from "./zookeeper-servers.ts";
 export { installSignals, type DaemonSignals, type SigtermPolicy, type SignalOptions } from "./signals.ts";
 export { activeResources, CpuProfiler, cpuProfilePath } from "./sigusr2.ts";

@@ -7,6 +7,7 @@
  */
 import { DaemonConfig, type ConfigSource, type LoadedConfig } from "../daemon/config.ts";
 import { ConfiguredDaemon } from "../daemon/daemon.ts";
+import { followZookeeperServers } from "../daemon/zookeeper-servers.ts";
 import type { NodepoolConfig } from "../../schema/index.ts";
 import type { Logger } from "../log.ts";
 import { attachLauncherStats, createStatsClient, launcherNodeView, type LauncherStats, type StatsClient } from "../stats/index.ts";
@@ -39,8 +40,10 @@ export class LauncherDaemon extends ConfiguredDaemon {
     config: DaemonConfig,
     private readonly web: RunningWebApp | undefined,
     private readonly log: Logger,
-    /** The config as first read: the web app and the ZooKeeper connection keep its settings. */
+    /** The config as first read: the web app keeps its settings. */
     private readonly first: NodepoolConfig,
+    /** `--zookeeper`, which config changes do not override. */
+    private readonly zookeeperOverride: string | undefined,
   ) {
     super(config);
   }
@@ -82,7 +85,7 @@ export class LauncherDaemon extends ConfiguredDaemon {
       zk.close();
       throw error;
     }
-    return new LauncherDaemon(launcher, zk, config, web, log, first);
+    return new LauncherDaemon(launcher, zk, config, web, log, first, options.zookeeper);
   }
 
   /** `http://host:port` of the web API, when it runs. */
@@ -115,9 +118,7 @@ export class LauncherDaemon extends ConfiguredDaemon {
     if (JSON.stringify(config.webapp) !== JSON.stringify(this.first.webapp)) {
       this.log.warn({ webapp: config.webapp }, "webapp settings are read at start only; restart the launcher to apply them");
     }
-    if (JSON.stringify(config["zookeeper-servers"]) !== JSON.stringify(this.first["zookeeper-servers"])) {
-      this.log.warn("zookeeper-servers changed; restart the launcher to connect to the new servers");
-    }
+    followZookeeperServers(this.zk, config, this.zookeeperOverride, this.log);
     await this.launcher.reconfigure(config);
     this.log.info({ providers: config.providers.map((p) => p.name) }, "config change applied");
   }

@@ -8,6 +8,7 @@ import {
   NodeExistsError,
   NotEmptyError,
   SessionExpiredError,
+  ZkConfigError,
   ZkUnavailableError,
   ZRC,
   errorForCode,
@@ -158,8 +159,6 @@ interface ClientEvents {
 }
 
 export class ZkClient {
-  readonly hosts: string;
-  readonly servers: string;
   readonly chroot: string;
   readonly log: Logger;
   private readonly options: ZkClientOptions;
@@ -180,12 +179,12 @@ export class ZkClient {
   private reconnectAttempt = 0;
   private lastFailure = "";
   private operations = 0;
+  private serverList: string;
 
   private constructor(options: ZkClientOptions) {
     this.options = options;
-    this.hosts = options.hosts;
     const split = splitHosts(options.hosts);
-    this.servers = split.servers;
+    this.serverList = split.servers;
     this.chroot = split.chroot;
     this.log = options.logger ?? createLogger({ name: "zookeeper" });
     // Every held or waiting lock listens for the session's end: a busy launcher holds thousands.
@@ -210,6 +209,34 @@ export class ZkClient {
       throw new ZkUnavailableError(`could not connect to ZooKeeper at ${client.servers} within ${seconds} s; ${failure || "is it running?"}`);
     }
     return client;
+  }
+
+  /** The servers (`host:port,...`) this client connects to. */
+  get servers(): string {
+    return this.serverList;
+  }
+
+  /** The connect string: servers and chroot. */
+  get hosts(): string {
+    return `${this.serverList}${this.chroot}`;
+  }
+
+  /**
+   * Moves to another server list (a changed `zookeeper-servers`, behaviour.md §8.4) keeping the
+   * session, as kazoo's set_hosts does: the current connection is replaced by one to the new
+   * servers that resumes the session, so locks and ephemeral nodes survive when the new list
+   * serves the same ensemble; a new ensemble ends the session, which is handled as any expiry.
+   * The chroot cannot change under a running client.
+   */
+  setServers(hosts: string): void {
+    const next = splitHosts(hosts);
+    if (next.chroot !== this.chroot) {
+      throw new ZkConfigError(`the ZooKeeper chroot cannot change while running (${this.chroot || "/"} → ${next.chroot || "/"}); restart to use ${hosts}`);
+    }
+    if (next.servers === this.serverList || this.currentState === "closed") return;
+    this.log.info({ from: this.serverList, to: next.servers }, "switching ZooKeeper servers");
+    this.serverList = next.servers;
+    if (this.handle) this.replaceHandle();
   }
 
   get state(): ConnectionState {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createServer, connect, type AddressInfo, type Socket } from "node:net";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { ZkClient } from "../../../engine/zk/client.ts";
-import { NoNodeError, NodeExistsError, ZkUnavailableError, SessionExpiredError } from "../../../engine/zk/errors.ts";
+import { NoNodeError, NodeExistsError, ZkConfigError, ZkUnavailableError, SessionExpiredError } from "../../../engine/zk/errors.ts";
 import { quietLogger, waitFor, zkForTest } from "../../helpers/zk.ts";
 
 test("creates the chroot, makes paths, and reports typed errors", async (t) => {
@@ -79,11 +79,9 @@ test("digest auth is sent on connect, and records stay open to every party", asy
   await other.set("/authed", "y");
 });
 
-test("a request the server never answers fails once its connection is closed, instead of waiting forever", async (t) => {
-  const { hosts } = await zkForTest(t);
-  const [server, chroot] = [hosts.slice(0, hosts.indexOf("/")), hosts.slice(hosts.indexOf("/"))];
+/** A TCP proxy to the test ZooKeeper that can go silent (bytes stop both ways) or be cut. */
+async function zkProxy(t: TestContext, server: string): Promise<{ address: string; silence(): void; cut(): void }> {
   const [host, port] = server.split(":") as [string, string];
-  // A proxy that can go silent: bytes stop flowing both ways, as with a frozen server.
   let silent = false;
   const sockets = new Set<Socket>();
   const proxy = createServer((inbound) => {
@@ -96,18 +94,25 @@ test("a request the server never answers fails once its connection is closed, in
     outbound.on("data", (d) => silent || inbound.write(d));
   });
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  t.after(() => {
+  const cut = (): void => {
     for (const s of sockets) s.destroy();
     proxy.close();
-  });
-  const client = await ZkClient.connect({
-    hosts: `127.0.0.1:${(proxy.address() as AddressInfo).port}${chroot}`,
-    connectTimeoutMs: 5_000,
-    sessionTimeoutMs: 30_000,
-    logger: quietLogger,
-  });
+  };
+  t.after(cut);
+  return { address: `127.0.0.1:${(proxy.address() as AddressInfo).port}`, silence: () => (silent = true), cut };
+}
+
+function splitTestHosts(hosts: string): { server: string; chroot: string } {
+  return { server: hosts.slice(0, hosts.indexOf("/")), chroot: hosts.slice(hosts.indexOf("/")) };
+}
+
+test("a request the server never answers fails once its connection is closed, instead of waiting forever", async (t) => {
+  const { hosts } = await zkForTest(t);
+  const { server, chroot } = splitTestHosts(hosts);
+  const proxy = await zkProxy(t, server);
+  const client = await ZkClient.connect({ hosts: `${proxy.address}${chroot}`, connectTimeoutMs: 5_000, sessionTimeoutMs: 30_000, logger: quietLogger });
   await client.ensurePath("/answered");
-  silent = true;
+  proxy.silence();
   const unanswered = client.get("/answered").then(
     () => "answered",
     (error: unknown) => error,
@@ -115,4 +120,24 @@ test("a request the server never answers fails once its connection is closed, in
   client.close();
   const outcome = await waitFor("the unanswered get to settle", () => Promise.race([unanswered, undefined]), 2_000);
   assert.ok(outcome instanceof Error, `expected an error, got ${String(outcome)}`);
+});
+
+test("setServers moves to another server list keeping the session, its ephemerals and its watches working", async (t) => {
+  const { hosts, zk } = await zkForTest(t);
+  const { server, chroot } = splitTestHosts(hosts);
+  const proxy = await zkProxy(t, server);
+  const client = await ZkClient.connect({ hosts: `${proxy.address}${chroot}`, connectTimeoutMs: 5_000, logger: quietLogger });
+  t.after(() => client.close());
+  await client.create("/mine", "", "ephemeral");
+  const lost: string[] = [];
+  client.onState((state) => state === "expired" && lost.push(state));
+
+  assert.throws(() => client.setServers(`${server}/elsewhere`), ZkConfigError);
+  client.setServers(`${server}${chroot}`);
+  proxy.cut();
+  assert.equal(client.servers, server);
+  await client.create("/after-the-move");
+  assert.ok(await zk.client.exists("/mine"), "the session, and so its ephemeral node, survived the move");
+  assert.ok(await zk.client.exists("/after-the-move"));
+  assert.deepEqual(lost, []);
 });
