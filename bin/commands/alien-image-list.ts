@@ -1,6 +1,4 @@
 import { Option } from "clipanion";
-import { listAlienImages } from "../../engine/builder/operations.ts";
-import { createProvider } from "../../engine/drivers/index.ts";
 import { renderTable } from "../../engine/status/index.ts";
 import { NodepoolCommand } from "./base.ts";
 import { InvalidConfigError } from "../../schema/index.ts";
@@ -21,6 +19,7 @@ export class AlienImageListCommand extends NodepoolCommand {
   async run(): Promise<number> {
     const aliens = await withZooKeeper(this, async ({ zk, config, log }) => {
       if (config === null) throw new InvalidConfigError(`alien-image-list needs the config (${this.config}) to know the providers`);
+      const [{ listAlienImages }, { createProvider }] = await Promise.all([import("../../engine/builder/operations.ts"), import("../../engine/drivers/index.ts")]); // on demand: keeps the launcher and builder engines out of the start-up of the other commands
       return listAlienImages(zk, config, { createProvider, log, ...(this.provider === undefined ? {} : { provider: this.provider }) });
     });
     const out = this.json

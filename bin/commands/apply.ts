@@ -1,5 +1,4 @@
 import { Option } from "clipanion";
-import { applyPlan, redact, renderPlan } from "../../engine/plan-view/index.ts";
 import { UsageError } from "../../engine/errors.ts";
 import { NodepoolCommand } from "./base.ts";
 import { currentPlan, withPlanSession } from "./plan.ts";
@@ -39,6 +38,7 @@ export class ApplyCommand extends NodepoolCommand {
   async run(): Promise<number> {
     const timeoutMs = this.timeoutSeconds() * 1000;
     const code = await withPlanSession(this, async (session) => {
+      const { applyPlan, redact, renderPlan } = await import("../../engine/plan-view/index.ts"); // on demand: keeps the launcher and builder engines out of the start-up of the other commands
       const print = (text: string): void => void this.context.stdout.write(redact(text, session.secrets));
       const { entries } = await currentPlan(session);
       print(renderPlan(entries));

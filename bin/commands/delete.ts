@@ -1,5 +1,4 @@
 import { Option } from "clipanion";
-import { createProvider } from "../../engine/drivers/index.ts";
 import { deleteNodeCommand } from "../../engine/status/index.ts";
 import { NodepoolCommand } from "./base.ts";
 import { renderNodeOutcome } from "./listing.ts";
@@ -21,9 +20,12 @@ export class DeleteCommand extends NodepoolCommand {
 
   async run(): Promise<number> {
     const out = await withZooKeeper(this, async ({ zk, config }) => {
+      // The drivers load only for --now, which needs them.
+      const createProvider = this.now && config !== null ? (await import("../../engine/drivers/index.ts")).createProvider : undefined;
       const outcome = await deleteNodeCommand(zk, this.id, {
         now: this.now,
-        ...(config === null ? {} : { providers: config.providers, createProvider }),
+        ...(config === null ? {} : { providers: config.providers }),
+        ...(createProvider === undefined ? {} : { createProvider }),
       });
       const problem =
         outcome.kind === "not-found"

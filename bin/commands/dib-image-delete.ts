@@ -1,5 +1,4 @@
 import { Option } from "clipanion";
-import { deleteDibImage } from "../../engine/builder/operations.ts";
 import { NodepoolCommand } from "./base.ts";
 import { withZooKeeper } from "./zk-connect.ts";
 
@@ -15,6 +14,7 @@ export class DibImageDeleteCommand extends NodepoolCommand {
   id = Option.String({ name: "id" });
 
   async run(): Promise<number> {
+    const { deleteDibImage } = await import("../../engine/builder/operations.ts"); // on demand: keeps the launcher and builder engines out of the start-up of the other commands
     const outcome = await withZooKeeper(this, ({ zk }) => deleteDibImage(zk, this.id));
     if (outcome === "not-found") this.context.stdout.write(`Build ${this.id} not found\n`);
     if (outcome === "in-progress") this.context.stdout.write("Cannot delete a build in progress\n");

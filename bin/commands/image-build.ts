@@ -1,5 +1,4 @@
 import { Option } from "clipanion";
-import { requestImageBuild } from "../../engine/builder/operations.ts";
 import { NodepoolCommand } from "./base.ts";
 import { InvalidConfigError } from "../../schema/index.ts";
 import { withZooKeeper } from "./zk-connect.ts";
@@ -18,6 +17,7 @@ export class ImageBuildCommand extends NodepoolCommand {
   async run(): Promise<number> {
     await withZooKeeper(this, async ({ zk, config }) => {
       if (config === null) throw new InvalidConfigError(`image-build needs the config (${this.config}) to know the diskimages`);
+      const { requestImageBuild } = await import("../../engine/builder/operations.ts"); // on demand: keeps the launcher and builder engines out of the start-up of the other commands
       await requestImageBuild(zk, config, this.image);
     });
     return 0;

@@ -1,5 +1,4 @@
 import { Option } from "clipanion";
-import { deleteImageUpload } from "../../engine/builder/operations.ts";
 import { NodepoolCommand } from "./base.ts";
 import { withZooKeeper } from "./zk-connect.ts";
 
@@ -19,6 +18,7 @@ export class ImageDeleteCommand extends NodepoolCommand {
 
   async run(): Promise<number> {
     const ref = { image: this.image, build: this.buildId, provider: this.provider, upload: this.uploadId };
+    const { deleteImageUpload } = await import("../../engine/builder/operations.ts"); // on demand: keeps the launcher and builder engines out of the start-up of the other commands
     const outcome = await withZooKeeper(this, ({ zk }) => deleteImageUpload(zk, ref));
     if (outcome === "not-found") this.context.stdout.write("Image upload not found\n");
     if (outcome === "in-progress") this.context.stdout.write("Cannot delete because image upload in progress\n");

@@ -1,6 +1,6 @@
 import { Option } from "clipanion";
 import { createLogger, type Logger } from "../../engine/log.ts";
-import { observeOnce, planEntries, planObservation, redact, renderPlan, secretValues, type Observation, type PlanEntry } from "../../engine/plan-view/index.ts";
+import type { Observation, PlanEntry } from "../../engine/plan-view/index.ts";
 import { NodepoolZk } from "../../engine/zk/index.ts";
 import type { NodepoolConfig } from "../../schema/index.ts";
 import { NodepoolCommand } from "./base.ts";
@@ -24,6 +24,7 @@ export async function withPlanSession<T>(command: NodepoolCommand, work: (sessio
   // The command's output is its plan and progress; the engine's routine info lines would only get in the way.
   if (!command.debug && process.env.NODEPOOL_LOG_LEVEL === undefined) log.level = "warn";
   const result = await readValidConfig(command);
+  const { redact, secretValues } = await import("../../engine/plan-view/index.ts"); // on demand: keeps the launcher and builder engines out of the start-up of the other commands
   const secrets = secretValues(result.config, result.secretPaths);
   const zk = await NodepoolZk.connect({ hosts: zkHostsFor(command, result.config), connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS, logger: log });
   try {
@@ -38,6 +39,7 @@ export async function withPlanSession<T>(command: NodepoolCommand, work: (sessio
 
 /** The plan of what a launcher and builder started now would do first, from one read-only observation. */
 export async function currentPlan(session: PlanSession): Promise<{ observation: Observation; entries: PlanEntry[] }> {
+  const { observeOnce, planEntries, planObservation } = await import("../../engine/plan-view/index.ts"); // on demand: keeps the launcher and builder engines out of the start-up of the other commands
   const observation = await observeOnce(session.zk, session.config);
   const { launcher, builder } = planObservation(observation);
   return { observation, entries: planEntries(launcher, builder) };
@@ -64,6 +66,7 @@ export class PlanCommand extends NodepoolCommand {
   async run(): Promise<number> {
     return withPlanSession(this, async (session) => {
       const { entries } = await currentPlan(session);
+      const { redact, renderPlan } = await import("../../engine/plan-view/index.ts");
       const text = this.json ? `${JSON.stringify(entries, null, 2)}\n` : renderPlan(entries);
       this.context.stdout.write(redact(text, session.secrets));
       return entries.length === 0 ? 0 : CHANGES_PENDING_EXIT;
