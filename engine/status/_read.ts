@@ -29,7 +29,7 @@ async function readOne(zk: NodepoolZk, id: NodeId): Promise<NodeWithLock | null>
   // for the record's child count first would only add a round trip per node.
   const [data, locked] = await Promise.all([readData(zk, path), isLocked(zk, id)]);
   if (data === null) return null;
-  let node: NodeRecord | "empty";
+  let node: ReturnType<typeof decodeNode>;
   try {
     node = decodeNode(asNodeId(id), data, path);
   } catch (error) {
@@ -38,7 +38,7 @@ async function readOne(zk: NodepoolZk, id: NodeId): Promise<NodeWithLock | null>
     return null;
   }
   if (node === "empty") return null;
-  return { node: { ...node, id }, locked };
+  return { node, locked };
 }
 
 async function readData(zk: NodepoolZk, path: string): Promise<Buffer | null> {

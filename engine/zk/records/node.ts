@@ -106,7 +106,7 @@ export function holdExpiration(value: unknown): number | null {
 }
 
 /** Reads node bytes; "empty" for a data-less znode (garbage left by a lock attempt, §3.9). */
-export function decodeNode(id: NodeId, data: Buffer, path: string): NodeRecord | "empty" {
+export function decodeNode(id: NodeId, data: Buffer, path: string): (NodeRecord & { readonly id: NodeId }) | "empty" {
   const raw = parseJsonObject(data, path);
   if (raw === "empty") return "empty";
   const d = validate(wire, raw, path, "node");
