@@ -11,7 +11,8 @@ import { performance } from "node:perf_hooks";
 import { execa } from "execa";
 import { pino } from "pino";
 import { NODE_LIST_BASIC_FIELDS, STATUS_LISTINGS } from "../engine/status/index.ts";
-import { epochSeconds, newNode, NodepoolZk, paths, ZkClient, type NodeId } from "../engine/zk/index.ts";
+import { epochSeconds, NodepoolZk, paths, ZkClient, type NodeId } from "../engine/zk/index.ts";
+import { writeReadyNodes } from "./_nodes.ts";
 
 console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores`);
 const count = Number(process.argv[2] ?? 10_000);
@@ -26,33 +27,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 try {
   const started = performance.now();
   await zk.client.ensurePath(paths.NODE_ROOT);
-  const now = epochSeconds();
-  const ids: NodeId[] = [];
-  const batch = 2_000;
-  for (let i = 0; i < count; i += batch) {
-    const stored = await Promise.all(
-      Array.from({ length: Math.min(batch, count - i) }, (_, j) =>
-        zk.storeNode(
-          newNode(
-            {
-              state: "ready",
-              provider: "cloud-east",
-              pool: "main",
-              type: ["ubuntu-jammy"],
-              externalId: randomUUID(),
-              hostname: `ubuntu-jammy-cloud-east-${i + j}`,
-              publicIpv4: `203.0.113.${(i + j) % 250}`,
-              privateIpv4: `10.0.${Math.floor((i + j) / 250) % 250}.${(i + j) % 250}`,
-              az: "az1",
-              launcher: "nl01-1234-PoolWorker.cloud-east-main",
-            },
-            now - (i + j),
-          ),
-        ),
-      ),
-    );
-    ids.push(...stored.map((n) => n.id as NodeId));
-  }
+  const ids = (await writeReadyNodes(zk, count)).map((node) => node.id as NodeId);
   await Promise.all(ids.map((id) => zk.client.create(paths.nodeLockPath(id))));
   await Promise.all(ids.filter((_, i) => i % 10 === 0).map((id) => zk.client.create(`${paths.nodeLockPath(id)}/${randomUUID().replace(/-/g, "")}__lock__`, "", "ephemeral-sequential")));
   console.log(`wrote ${count} nodes (with lock directories, every tenth locked) in ${((performance.now() - started) / 1000).toFixed(2)} s`);

@@ -9,7 +9,8 @@ import { randomUUID } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
-import { asNodeId, epochSeconds, newNode, NodepoolZk, withNodeState, ZkClient, watchNodes, type NodeRecord } from "../engine/zk/index.ts";
+import { asNodeId, NodepoolZk, withNodeState, ZkClient, watchNodes } from "../engine/zk/index.ts";
+import { writeReadyNodes } from "./_nodes.ts";
 
 console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores`);
 const count = Number(process.argv[2] ?? 10_000);
@@ -23,33 +24,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 try {
   const written = performance.now();
-  const now = epochSeconds();
-  let first: NodeRecord | undefined;
-  const batch = 2_000;
-  for (let i = 0; i < count; i += batch) {
-    const stored = await Promise.all(
-      Array.from({ length: Math.min(batch, count - i) }, (_, j) =>
-        writer.storeNode(
-          newNode(
-            {
-              state: "ready",
-              provider: "cloud-east",
-              pool: "main",
-              type: ["ubuntu-jammy"],
-              externalId: randomUUID(),
-              hostname: `ubuntu-jammy-cloud-east-${i + j}`,
-              publicIpv4: `203.0.113.${(i + j) % 250}`,
-              az: "az1",
-              launcher: "nl01-1234-PoolWorker.cloud-east-main",
-              attributes: { "executor-zone": "east" },
-            },
-            now - (i + j),
-          ),
-        ),
-      ),
-    );
-    first ??= stored[0];
-  }
+  const first = (await writeReadyNodes(writer, count))[0];
   const writeMs = performance.now() - written;
   console.log(`wrote ${count} node records in ${writeMs.toFixed(0)} ms (${((count / writeMs) * 1000).toFixed(0)} creates/s, pipelined)`);
 
