@@ -19,6 +19,7 @@ import { decodeRequest, type NodeRequestRecord } from "../zk/records/request.ts"
 import type { Action } from "../reconcile/actions.ts";
 import { desiredFromConfig, supportedLabels, type LauncherIdentity } from "../reconcile/desired.ts";
 import { EngineEventEmitter, type ActionEvent } from "../reconcile/events.ts";
+import { logActivity } from "./activity-log.ts";
 import { Executor } from "../reconcile/executor.ts";
 import { nextDeadline, plan } from "../reconcile/plan.ts";
 import { RateLimiter } from "../reconcile/rate.ts";
@@ -172,6 +173,7 @@ export class Launcher {
         this.trigger("retry interval");
       }, this.options.retryIntervalMs),
     );
+    logActivity(this.events, this.log);
     this.events.on("launch", (event) => {
       // A failed launch may mean stale cached cloud state: quota exceeded (behaviour.md §2.12),
       // or a 400 for a zone the cloud no longer has (§3.4). Re-read it.

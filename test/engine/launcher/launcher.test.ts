@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { pino } from "pino";
 import { fakeCloud, resetFakeClouds } from "../../../engine/drivers/fake/index.ts";
 import { Launcher } from "../../../engine/launcher/launcher.ts";
 import { describeAction } from "../../../engine/reconcile/actions.ts";
@@ -124,4 +125,20 @@ test("plan() shows the next pass without acting; runOnce() carries one pass out"
   const nodes = await zk.getNodes();
   assert.equal(nodes.length, 1);
   assert.equal(nodes[0]?.state, "ready");
+});
+
+test("the log says what the launcher did, with the request and node ids an operator greps for", async (t) => {
+  resetFakeClouds();
+  const { zk } = await zkForTest(t);
+  await readyUpload(zk);
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  await startLauncher(t, zk, config(), process.pid, { log });
+  const request = await zk.submitNodeRequest(newRequest({ nodeTypes: ["fake-label"], requestor: "zuul-test" }), 200);
+  const done = await requestState(zk, request.id!, ["fulfilled"]);
+  const said = (msg: string): Record<string, unknown> | undefined => lines.find((l) => l.msg === msg && l.request === request.id);
+  await waitFor("the fulfilment logged", () => said("request fulfilled"));
+  assert.equal(said("request accepted")?.requestor, "zuul-test");
+  assert.equal(said("node ready")?.node, done.nodes[0]);
+  assert.equal(said("node ready")?.provider, "fake-provider");
 });

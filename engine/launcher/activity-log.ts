@@ -1,0 +1,20 @@
+/**
+ * The launcher's log of what it did, one line per event with the ids an operator greps for:
+ * a request accepted and fulfilled, a node launched (with its result class and duration), a node
+ * deleted. Declines and failures are logged where they are decided, with their reason.
+ */
+import type { Logger } from "../log.ts";
+import type { EngineEventEmitter } from "../reconcile/events.ts";
+
+export function logActivity(events: EngineEventEmitter, log: Logger): void {
+  events.on("request", ({ request, outcome, requestor, durationMs }) => {
+    if (outcome === "accepted") log.info({ request, requestor }, "request accepted");
+    else if (outcome === "fulfilled") log.info({ request, requestor, durationMs: Math.round(durationMs) }, "request fulfilled");
+  });
+  events.on("launch", ({ node, request, provider, pool, label, az, result, durationMs }) => {
+    const fields = { node, request, provider, pool, label, az, result, durationMs: Math.round(durationMs) };
+    if (result === "ready") log.info(fields, "node ready");
+    else log.warn(fields, "node launch failed");
+  });
+  events.on("node-deleted", ({ node, provider }) => log.info({ node, provider }, "node deleted"));
+}
