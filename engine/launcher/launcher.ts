@@ -88,6 +88,7 @@ export class Launcher {
   private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly intervals: NodeJS.Timeout[] = [];
   private offSession: (() => void) | undefined;
+  private offState: (() => void) | undefined;
 
   constructor(options: LauncherOptions) {
     this.zk = options.zk;
@@ -165,6 +166,12 @@ export class Launcher {
       this.register().catch((error: unknown) => this.log.error({ err: error }, "re-registering launchers failed"));
       this.trigger("new session");
     });
+    // While ZooKeeper is unreachable the caches are stale and no action could record its intent:
+    // passes wait (behaviour.md §2.2 step 3) and resume as soon as the connection is back.
+    this.offState = this.zk.client.onState((state) => {
+      if (state === "connected") this.trigger("ZooKeeper connected");
+      else if (state === "suspended" || state === "expired") this.log.warn({ state }, "ZooKeeper unreachable: reconcile passes wait for it");
+    });
     this.intervals.push(
       setInterval(() => void this.cleanup(), this.options.cleanupIntervalMs),
       setInterval(() => {
@@ -203,6 +210,7 @@ export class Launcher {
     this.intervals.length = 0;
     clearTimeout(this.deadlineTimer);
     this.offSession?.();
+    this.offState?.();
     await this.executor.stop();
     this.nodes.close();
     this.requests.close();
@@ -277,7 +285,7 @@ export class Launcher {
   }
 
   private pass(reason: string): void {
-    if (!this.readyFlag) return;
+    if (!this.readyFlag || this.zk.client.state !== "connected") return;
     try {
       const started = performance.now();
       const now = Date.now() / 1000;

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import type { TestContext } from "node:test";
 import { pino } from "pino";
 import { NodepoolZk } from "../../engine/zk/nodepool-zk.ts";
@@ -75,4 +76,34 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
  */
 export async function expireSession(client: ZkClient): Promise<void> {
   await client.expireSessionForTest();
+}
+
+/**
+ * A TCP proxy to the test ZooKeeper that can go silent (bytes stop both ways, as with a frozen
+ * server or a broken network), speak again, or be cut.
+ */
+export async function zkProxy(t: TestContext, server: string): Promise<{ address: string; silence(): void; resume(): void; cut(): void }> {
+  const [host, port] = server.split(":") as [string, string];
+  let silent = false;
+  const sockets = new Set<Socket>();
+  const proxy = createServer((inbound) => {
+    const outbound = connect(Number(port), host);
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on("error", () => s.destroy());
+    }
+    inbound.on("data", (d) => silent || outbound.write(d));
+    outbound.on("data", (d) => silent || inbound.write(d));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const cut = (): void => {
+    for (const s of sockets) s.destroy();
+    proxy.close();
+  };
+  t.after(cut);
+  return { address: `127.0.0.1:${(proxy.address() as AddressInfo).port}`, silence: () => (silent = true), resume: () => (silent = false), cut };
+}
+
+export function splitTestHosts(hosts: string): { server: string; chroot: string } {
+  return { server: hosts.slice(0, hosts.indexOf("/")), chroot: hosts.slice(hosts.indexOf("/")) };
 }

@@ -4,7 +4,8 @@ import { fakeCloud, resetFakeClouds } from "../../../engine/drivers/fake/index.t
 import { asNodeId, asRequestId, type NodeId } from "../../../engine/zk/ids.ts";
 import { newNode } from "../../../engine/zk/records/node.ts";
 import { newRequest } from "../../../engine/zk/records/request.ts";
-import { expireSession, waitFor, zkForTest } from "../../helpers/zk.ts";
+import { NodepoolZk } from "../../../engine/zk/nodepool-zk.ts";
+import { expireSession, quietLogger, splitTestHosts, waitFor, zkForTest, zkProxy } from "../../helpers/zk.ts";
 import { config, readyUpload, requestState, startLauncher } from "./fixtures.ts";
 
 const zuul = { requestor: "zuul-test" };
@@ -190,4 +191,31 @@ test("a request's lock directory outlives it and is removed once older than the 
   assert.ok(await zk.client.exists(`/nodepool/requests-lock/${request.id}`));
   await zk.deleteNodeRequest(request.id!);
   await waitFor("lock directory removed", async () => (await zk.client.exists(`/nodepool/requests-lock/${request.id}`)) === null);
+});
+
+test("while ZooKeeper is unreachable no reconcile pass runs; once it is back the launcher serves requests again", async (t) => {
+  resetFakeClouds();
+  const { hosts, zk } = await zkForTest(t);
+  const { server, chroot } = splitTestHosts(hosts);
+  const proxy = await zkProxy(t, server);
+  const own = await NodepoolZk.connect({ hosts: `${proxy.address}${chroot}`, connectTimeoutMs: 5_000, sessionTimeoutMs: 4_000, logger: quietLogger });
+  t.after(() => own.close());
+  const launcher = await startLauncher(t, own, config());
+  await waitFor("registered", async () => (await zk.getLaunchers()).length === 1);
+  const passStates: string[] = [];
+  launcher.events.on("pass", () => passStates.push(own.client.state));
+
+  proxy.silence();
+  await waitFor("the launcher to notice ZooKeeper is unreachable", () => own.client.state !== "connected", 15_000);
+  launcher.trigger("test: a change while ZooKeeper is unreachable");
+  const request = await zk.submitNodeRequest(newRequest({ nodeTypes: ["cloud-label"], ...zuul }), 200);
+  proxy.resume();
+
+  assert.equal((await requestState(zk, request.id!, ["fulfilled", "failed"])).state, "fulfilled");
+  assert.ok(passStates.length > 0);
+  assert.deepEqual(
+    passStates.filter((state) => state !== "connected"),
+    [],
+    "every pass ran while connected",
+  );
 });

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { createServer, connect, type AddressInfo, type Socket } from "node:net";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import { ZkClient } from "../../../engine/zk/client.ts";
 import { NoNodeError, NodeExistsError, ZkConfigError, ZkUnavailableError, SessionExpiredError } from "../../../engine/zk/errors.ts";
-import { quietLogger, waitFor, zkForTest } from "../../helpers/zk.ts";
+import { quietLogger, splitTestHosts, waitFor, zkForTest, zkProxy } from "../../helpers/zk.ts";
 
 test("creates the chroot, makes paths, and reports typed errors", async (t) => {
   const { zk } = await zkForTest(t);
@@ -78,33 +77,6 @@ test("digest auth is sent on connect, and records stay open to every party", asy
   assert.equal((await other.get("/authed")).data.toString(), "x");
   await other.set("/authed", "y");
 });
-
-/** A TCP proxy to the test ZooKeeper that can go silent (bytes stop both ways) or be cut. */
-async function zkProxy(t: TestContext, server: string): Promise<{ address: string; silence(): void; cut(): void }> {
-  const [host, port] = server.split(":") as [string, string];
-  let silent = false;
-  const sockets = new Set<Socket>();
-  const proxy = createServer((inbound) => {
-    const outbound = connect(Number(port), host);
-    for (const s of [inbound, outbound]) {
-      sockets.add(s);
-      s.on("error", () => s.destroy());
-    }
-    inbound.on("data", (d) => silent || outbound.write(d));
-    outbound.on("data", (d) => silent || inbound.write(d));
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  const cut = (): void => {
-    for (const s of sockets) s.destroy();
-    proxy.close();
-  };
-  t.after(cut);
-  return { address: `127.0.0.1:${(proxy.address() as AddressInfo).port}`, silence: () => (silent = true), cut };
-}
-
-function splitTestHosts(hosts: string): { server: string; chroot: string } {
-  return { server: hosts.slice(0, hosts.indexOf("/")), chroot: hosts.slice(hosts.indexOf("/")) };
-}
 
 test("a request the server never answers fails once its connection is closed, instead of waiting forever", async (t) => {
   const { hosts } = await zkForTest(t);
