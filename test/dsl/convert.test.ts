@@ -10,7 +10,7 @@ import { loadConfigText, parseYaml, type ConfigResult } from "../../schema/index
 import { convertToDsl } from "../../dsl/convert.ts";
 import { readConfigTs, typecheckConfig } from "../../dsl/compiler/index.ts";
 import { fixtures, rejected } from "../schema/_fixtures.ts";
-import { writeFiles } from "./_tmp.ts";
+import { writeFiles } from "../helpers/files.ts";
 
 function errorCodes(result: ConfigResult): string[] {
   return result.diagnostics.filter((d) => d.severity === "error").map((d) => d.code).sort();

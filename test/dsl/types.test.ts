@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { typecheckConfig } from "../../dsl/compiler/index.ts";
-import { writeFiles } from "./_tmp.ts";
+import { writeFiles } from "../helpers/files.ts";
 
 const expectations = `
 import { cloudImage, defineConfig, diskimage, label, secret, type LabelHandle } from "nodepool/dsl";

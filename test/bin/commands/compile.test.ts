@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { writeFiles } from "../../dsl/_tmp.ts";
+import { writeFiles } from "../../helpers/files.ts";
 
 const bin = new URL("../../../bin/nodepool", import.meta.url).pathname;
 const run = (cwd: string, ...args: string[]) => execa(bin, args, { cwd, reject: false });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../../../schema/index.ts";
 import { compileToYaml, readConfigTs } from "../../../dsl/compiler/index.ts";
-import { writeFiles } from "../_tmp.ts";
+import { writeFiles } from "../../helpers/files.ts";
 
 const provider = `{
       name: "cloud1",
