@@ -18,10 +18,26 @@ fi
 # The zookeeper addon builds ZooKeeper's C client; with SOCK_CLOEXEC its sockets are not inherited by
 # child processes (an image build), which would otherwise stall the client when it reconnects.
 export CPPFLAGS="${CPPFLAGS:-} -DSOCK_CLOEXEC_ENABLED=1"
-marker=node_modules/.nodepool-setup-v1
-if [ ! -f "$marker" ] || [ package-lock.json -nt "$marker" ]; then
+marker=node_modules/.nodepool-setup-v2
+patch=patches/zookeeper-multi.patch
+if [ ! -f "$marker" ] || [ package-lock.json -nt "$marker" ] || [ "$patch" -nt "$marker" ]; then
   echo "setup: installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
+  # The addon lacks the C client's multi-op transactions (zoo_amulti): the patch adds a_multi,
+  # then the addon is compiled again. Without the old build and with --build-from-source,
+  # node-gyp-build cannot settle for an existing unpatched binary.
+  echo "setup: adding multi-op transactions to the zookeeper addon ($patch)"
+  if ! git apply --directory=node_modules/zookeeper "$patch"; then
+    echo "setup: $patch does not apply to node_modules/zookeeper $(node -p 'require("./node_modules/zookeeper/package.json").version');" \
+      "it was made for 7.3.0: update the patch along with the package" >&2
+    exit 1
+  fi
+  rm -rf node_modules/zookeeper/build
+  npm rebuild zookeeper --build-from-source --no-audit --no-fund --loglevel=error
+  if ! node -e 'process.exit(typeof require("node-gyp-build")("node_modules/zookeeper").ZooKeeper.prototype.a_multi === "function" ? 0 : 1)'; then
+    echo "setup: the rebuilt zookeeper addon has no a_multi; see npm's log above" >&2
+    exit 1
+  fi
   touch "$marker"
 fi
 npm run --silent build
