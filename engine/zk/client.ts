@@ -4,6 +4,7 @@ import { createLogger, type Logger } from "../log.ts";
 import {
   ClientClosedError,
   ConnectionLossError,
+  MultiOpError,
   NoNodeError,
   NodeExistsError,
   NotEmptyError,
@@ -24,6 +25,28 @@ import {
  */
 
 export type CreateMode = "persistent" | "ephemeral" | "persistent-sequential" | "ephemeral-sequential";
+
+/**
+ * One op of a multi-op transaction (`ZkClient.multi`). A version of -1 (the default where it is
+ * optional) matches any version; `check` only asserts the znode's version.
+ */
+export type MultiOp =
+  | { readonly op: "create"; readonly path: string; readonly data?: Buffer | string; readonly mode?: CreateMode }
+  | { readonly op: "delete"; readonly path: string; readonly version?: number }
+  | { readonly op: "set"; readonly path: string; readonly data: Buffer | string; readonly version?: number }
+  | { readonly op: "check"; readonly path: string; readonly version: number };
+
+/** What an op of a committed transaction gave: a create the znode's path (sequence suffix included), a set the new Stat. */
+export type MultiResult<O extends MultiOp = MultiOp> = O extends { readonly op: "create" }
+  ? { readonly op: "create"; readonly path: string }
+  : O extends { readonly op: "set" }
+    ? { readonly op: "set"; readonly stat: Stat }
+    : O extends { readonly op: "delete" }
+      ? { readonly op: "delete" }
+      : { readonly op: "check" };
+
+/** The results of `multi(ops)`, one per op and typed by it. */
+export type MultiResults<T extends readonly MultiOp[]> = { -readonly [K in keyof T]: MultiResult<T[K]> };
 
 /** The connection as the rest of the engine sees it. `suspended`: disconnected, session maybe alive. */
 export type ConnectionState = "connecting" | "connected" | "suspended" | "expired" | "closed";
@@ -80,6 +103,18 @@ type ChildrenCb = (rc: Rc, error: string, children: string[] | null) => void;
 type Children2Cb = (rc: Rc, error: string, children: string[] | null, stat: Stat | null) => void;
 type VoidCb = (rc: Rc, error: string) => void;
 type NativeWatchCb = (type: number, state: number, path: string) => void;
+/** A multi op as the addon's a_multi (patches/zookeeper-multi.patch) takes it. */
+type NativeMultiOp =
+  | { type: "create"; path: string; data: Buffer; flags: number }
+  | { type: "delete" | "check"; path: string; version: number }
+  | { type: "set"; path: string; data: Buffer; version: number };
+/** Per op: its rc; when the transaction committed, a create's path or a set's stat. */
+interface NativeMultiResult {
+  readonly rc: Rc;
+  readonly path?: string;
+  readonly stat?: Stat;
+}
+type MultiCb = (rc: Rc, error: string, results: NativeMultiResult[]) => void;
 
 /**
  * The part of the `zookeeper` package this wrapper uses (its typings are `any`): the handle's
@@ -109,6 +144,7 @@ interface NativeOps {
   a_get_children2(path: string, watch: boolean, cb: Children2Cb): Rc;
   a_set(path: string, data: Buffer, version: number, cb: StatCb): Rc;
   a_delete_(path: string, version: number, cb: VoidCb): Rc;
+  a_multi(ops: readonly NativeMultiOp[], cb: MultiCb): Rc;
   a_sync(path: string, cb: VoidCb): Rc;
   add_auth(scheme: string, auth: string, cb: VoidCb): Rc;
 }
@@ -126,6 +162,8 @@ const EXPIRED_CLOSE_CODE = -112;
 const AUTH_FAILED_CLOSE_CODE = -113;
 /** How long a handle may try to (re)connect before it is replaced by a new one. */
 const STALL_MS = 2_000;
+/** Return codes above this are the C client's system errors (connection, marshalling), not an op's. */
+const ZAPI_ERROR = -100;
 
 interface SessionCredentials {
   readonly clientId: string;
@@ -451,6 +489,28 @@ export class ZkClient {
     }
   }
 
+  /**
+   * Applies `ops` as one transaction (ZooKeeper's multi, one request and one operation of the
+   * counter): all of them or none. Resolves to one result per op, typed by it. Rejects with
+   * MultiOpError (its `index` and `cause`, the op's typed error) when the server refused an op;
+   * a lost connection or session rejects with ConnectionLossError or SessionExpiredError as the
+   * other requests do (a lost connection leaves the outcome unknown).
+   */
+  async multi<const T extends readonly MultiOp[]>(ops: T): Promise<MultiResults<T>> {
+    const native = ops.map(nativeMultiOp);
+    const where = ops.length > 1 ? `${ops[0]?.path} and ${ops.length - 1} more op${ops.length > 2 ? "s" : ""}` : (ops[0]?.path ?? "/");
+    const { rc, results } = await this.call("multi", where, (h, done: (rc: Rc, value: { rc: Rc; results: NativeMultiResult[] }) => void) =>
+      h.a_multi(native, (code, _e, perOp) => done(failedAsRequest(code) ? code : ZRC.ok, { rc: code, results: perOp })),
+    );
+    if (rc !== ZRC.ok) {
+      // The failing op carries the transaction's code; the ones before it 0, the ones after it -2.
+      const index = Math.max(0, results.findIndex((result) => result.rc === rc));
+      const failed = ops[index] as MultiOp;
+      throw new MultiOpError(index, ops.length, errorForCode(rc, failed.op, failed.path));
+    }
+    return ops.map((op, i) => multiResult(op, results[i] as NativeMultiResult)) as MultiResults<T>;
+  }
+
   private call<T>(op: string, path: string, send: (h: NativeOps, done: (rc: Rc, value: T) => void) => Rc): Promise<T> {
     const handle = this.handle;
     if (this.currentState === "closed") return Promise.reject(new ClientClosedError(`${op} ${path}: the ZooKeeper client is closed`));
@@ -618,6 +678,37 @@ export class ZkClient {
       this.startHandle();
     }, delay);
   }
+}
+
+function nativeMultiOp(op: MultiOp): NativeMultiOp {
+  switch (op.op) {
+    case "create":
+      return { type: "create", path: op.path, data: toBuffer(op.data ?? EMPTY), flags: MODE_FLAGS[op.mode ?? "persistent"] };
+    case "delete":
+      return { type: "delete", path: op.path, version: op.version ?? -1 };
+    case "set":
+      return { type: "set", path: op.path, data: toBuffer(op.data), version: op.version ?? -1 };
+    case "check":
+      return { type: "check", path: op.path, version: op.version };
+  }
+}
+
+function multiResult(op: MultiOp, result: NativeMultiResult): MultiResult {
+  switch (op.op) {
+    case "create":
+      return { op: "create", path: result.path ?? op.path };
+    case "set":
+      return { op: "set", stat: result.stat as Stat };
+    case "delete":
+      return { op: "delete" };
+    case "check":
+      return { op: "check" };
+  }
+}
+
+/** A transaction that failed as a whole (connection, session), not because the server refused one of its ops. */
+function failedAsRequest(rc: Rc): boolean {
+  return rc > ZAPI_ERROR || rc === ZRC.sessionExpired || rc === ZRC.closing;
 }
 
 function toBuffer(data: Buffer | string): Buffer {

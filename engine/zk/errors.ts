@@ -53,6 +53,22 @@ export class ZkOperationError extends ZkError {
   }
 }
 
+/**
+ * A multi-op transaction (`ZkClient.multi`) was refused because of one of its ops, and none of
+ * them was applied. `index` is that op's place in the list (from 0); `cause` is its own typed
+ * error (NoNodeError, NodeExistsError, BadVersionError, NotEmptyError…) for `instanceof`.
+ */
+export class MultiOpError extends ZkError {
+  readonly code = "zk.multi-failed";
+  readonly index: number;
+  override readonly cause: ZkError;
+  constructor(index: number, count: number, cause: ZkError) {
+    super(`transaction refused at op ${index + 1} of ${count}, nothing was changed: ${cause.message}`, cause.path, { cause });
+    this.index = index;
+    this.cause = cause;
+  }
+}
+
 /** A lock we held is gone (session expired or contender deleted): stop acting on what it protected. */
 export class LockLostError extends ZkError {
   readonly code = "zk.lock-lost";
@@ -83,8 +99,11 @@ export class ZkConfigError extends ZkError {
 /** ZooKeeper C client return codes this layer distinguishes. */
 export const ZRC = {
   ok: 0,
+  /** In a failed transaction: an op after the failing one, never tried. */
+  runtimeInconsistency: -2,
   connectionLoss: -4,
   operationTimeout: -7,
+  badArguments: -8,
   invalidState: -9,
   noNode: -101,
   noAuth: -102,
@@ -115,6 +134,8 @@ export function errorForCode(rc: number, op: string, path: string): ZkError {
     case ZRC.invalidState:
     case ZRC.closing:
       return new SessionExpiredError(`${where}: ZooKeeper session expired`, path);
+    case ZRC.badArguments:
+      return new ZkOperationError(`${where}: not a valid znode path (or request)`, rc, path);
     case ZRC.noAuth:
     case ZRC.authFailed:
       return new NoAuthError(`${where}: not authorised; check the ZooKeeper auth settings`, path);
