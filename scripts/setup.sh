@@ -28,8 +28,8 @@ if [ ! -f "$marker" ] || [ package-lock.json -nt "$marker" ] || [ "$patch" -nt "
   # node-gyp-build cannot settle for an existing unpatched binary.
   echo "setup: adding multi-op transactions to the zookeeper addon ($patch)"
   if ! git apply --directory=node_modules/zookeeper "$patch"; then
-    echo "setup: $patch does not apply to node_modules/zookeeper $(node -p 'require("./node_modules/zookeeper/package.json").version');" \
-      "it was made for 7.3.0: update the patch along with the package" >&2
+    echo "setup: $patch does not apply to the installed zookeeper package" \
+      "($(node -p 'require("./node_modules/zookeeper/package.json").version'); the patch was made for 7.3.0): regenerate it against that package" >&2
     exit 1
   fi
   rm -rf node_modules/zookeeper/build
