@@ -1,3 +1,4 @@
+import type { Logger } from "../log.ts";
 import type { ZkClient } from "./client.ts";
 import { ChildrenCache, type CacheChange } from "./cache.ts";
 import { asBuildId, asLauncherId, asNodeId, asRequestId, asUploadId, type BuildId, type LauncherId, type NodeId, type RequestId, type UploadId } from "./ids.ts";
@@ -13,38 +14,66 @@ import { compareRequests, decodeRequest, type NodeRequestRecord } from "./record
  * stale view is harmful still read ZooKeeper directly (behaviour.md §2.21).
  */
 
-export type NodeCache = ChildrenCache<NodeRecord, NodeId>;
-export type RequestCache = ChildrenCache<NodeRequestRecord, RequestId>;
+/** A node record as the caches hold it: with its id, the znode's name. */
+export type CachedNode = NodeRecord & { readonly id: NodeId };
+/** A request record as the caches hold it: with its id, the znode's name. */
+export type CachedRequest = NodeRequestRecord & { readonly id: RequestId };
+
+export type NodeCache = ChildrenCache<CachedNode, NodeId>;
+export type RequestCache = ChildrenCache<CachedRequest, RequestId>;
 export type LauncherCache = ChildrenCache<LauncherRecord, LauncherId>;
 
-/** Every node record; `emptyChildren()` lists data-less node znodes for the empty-node cleanup. */
+/** Who reads a cache: the logger for malformed records, and whether to create its directory. */
+export interface CacheOptions {
+  readonly log?: Logger;
+  /** Create the top-level directory when missing (the launcher does; readers only wait). */
+  readonly create?: boolean;
+}
+
+/** Every node record, not yet started; `emptyChildren()` lists data-less node znodes for the empty-node cleanup. */
+export function nodeCache(client: ZkClient, options: CacheOptions = {}): NodeCache {
+  return new ChildrenCache<CachedNode, NodeId>(client, P.NODE_ROOT, { log: options.log ?? client.log, create: options.create, decode: (name, data, path) => decodeNode(asNodeId(name), data, path) });
+}
+
+/** Every request record, not yet started. */
+export function requestCache(client: ZkClient, options: CacheOptions = {}): RequestCache {
+  return new ChildrenCache<CachedRequest, RequestId>(client, P.REQUEST_ROOT, {
+    log: options.log ?? client.log,
+    create: options.create,
+    decode: (name, data, path) => {
+      const id = asRequestId(name);
+      const request = decodeRequest(id, data, path);
+      return request === "empty" ? request : { ...request, id };
+    },
+  });
+}
+
+/** Every launcher registration, not yet started. */
+export function launcherCache(client: ZkClient, options: CacheOptions = {}): LauncherCache {
+  return new ChildrenCache<LauncherRecord, LauncherId>(client, P.LAUNCHER_ROOT, {
+    log: options.log ?? client.log,
+    create: options.create,
+    decode: (name, data, path) => decodeLauncher(asLauncherId(name), data, path),
+  });
+}
+
+/** The node cache, loaded. */
 export async function watchNodes(client: ZkClient): Promise<NodeCache> {
-  return started(
-    new ChildrenCache<NodeRecord, NodeId>(client, P.NODE_ROOT, { log: client.log, decode: (name, data, path) => decodeNode(asNodeId(name), data, path) }),
-  );
+  return started(nodeCache(client));
 }
 
-/** Every request record; `sortedRequests` gives them in serving order. */
+/** The request cache, loaded; `sortedRequests` gives them in serving order. */
 export async function watchRequests(client: ZkClient): Promise<RequestCache> {
-  return started(
-    new ChildrenCache<NodeRequestRecord, RequestId>(client, P.REQUEST_ROOT, {
-      log: client.log,
-      decode: (name, data, path) => decodeRequest(asRequestId(name), data, path),
-    }),
-  );
+  return started(requestCache(client));
 }
 
-export function sortedRequests(cache: RequestCache): NodeRequestRecord[] {
+export function sortedRequests(cache: RequestCache): CachedRequest[] {
   return cache.values().sort(compareRequests);
 }
 
+/** The launcher registration cache, loaded. */
 export async function watchLaunchers(client: ZkClient): Promise<LauncherCache> {
-  return started(
-    new ChildrenCache<LauncherRecord, LauncherId>(client, P.LAUNCHER_ROOT, {
-      log: client.log,
-      decode: (name, data, path) => decodeLauncher(asLauncherId(name), data, path),
-    }),
-  );
+  return started(launcherCache(client));
 }
 
 async function started<T, Id extends string>(cache: ChildrenCache<T, Id>): Promise<ChildrenCache<T, Id>> {
@@ -82,7 +111,7 @@ export class ImageCache {
   private readonly listeners = new Set<(change: ImageChange) => void>();
   private readonly pending = new Set<Promise<void>>();
 
-  private constructor(client: ZkClient) {
+  constructor(client: ZkClient) {
     this.client = client;
     this.root = new ChildrenCache<never>(client, P.IMAGE_ROOT, { log: client.log });
     this.root.onName((image, present) => {
@@ -95,9 +124,14 @@ export class ImageCache {
   /** Loads the whole image tree and keeps it current. */
   static async watch(client: ZkClient): Promise<ImageCache> {
     const cache = new ImageCache(client);
-    await cache.root.start();
-    await cache.settled();
+    await cache.start();
     return cache;
+  }
+
+  /** Loads the whole image tree (resolves once every level is loaded) and keeps it current. */
+  async start(): Promise<void> {
+    await this.root.start();
+    await this.settled();
   }
 
   close(): void {
@@ -149,6 +183,23 @@ export class ImageCache {
       }
     }
     return newest;
+  }
+
+  /** `<image>/<provider>` for every image with a ready upload to that provider. */
+  readyUploads(): Set<string> {
+    const keys = new Set<string>();
+    for (const [image, view] of this.views) {
+      for (const build of view.perBuild.values()) {
+        for (const [provider, uploads] of build.uploads) {
+          for (const upload of uploads.map.values()) {
+            if (upload.state !== "ready") continue;
+            keys.add(`${image}/${provider}`);
+            break;
+          }
+        }
+      }
+    }
+    return keys;
   }
 
   /** Resolves once every nested cache opened so far has loaded. */

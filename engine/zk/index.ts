@@ -15,7 +15,10 @@
  *   changes a state and its `state_time`. Unknown fields ride along in `extra`.
  * - Caches, kept current by watches (no polling) and re-synced after a session loss:
  *   `watchNodes(zk.client)`, `watchRequests`, `watchLaunchers` (a `ChildrenCache` each:
- *   `get(id)`, `values()`, `onChange(listener)`), and `ImageCache.watch(zk.client)`.
+ *   `get(id)`, `map`, `values()`, `onChange(listener)`; `nodeCache`, `requestCache`,
+ *   `launcherCache` build them unstarted), and `ImageCache.watch(zk.client)`. A process
+ *   writing records under their lock keeps a cache current itself (`writing`, `wrote`,
+ *   `released`, `deleted`) and asks `current(id)` for a record known to be up to date.
  */
 export * from "./errors.ts";
 export * from "./ids.ts";
@@ -26,9 +29,9 @@ export { zkHostsFromConfig, type ZooKeeperServer } from "./connection.ts";
 export { ZkLock, sortContenders } from "./lock.ts";
 export type { AcquireOptions, LockDirectoryPolicy, LockOptions } from "./lock.ts";
 export { NodepoolZk, type Locked } from "./nodepool-zk.ts";
-export { ChildrenCache, type CacheChange, type ChildDecoder } from "./cache.ts";
-export { ImageCache, sortedRequests, watchLaunchers, watchNodes, watchRequests } from "./caches.ts";
-export type { ImageChange, LauncherCache, NodeCache, RequestCache } from "./caches.ts";
+export { ChildrenCache, type CacheChange, type ChildDecoder, type ChildrenCacheOptions } from "./cache.ts";
+export { ImageCache, launcherCache, nodeCache, requestCache, sortedRequests, watchLaunchers, watchNodes, watchRequests } from "./caches.ts";
+export type { CachedNode, CachedRequest, CacheOptions, ImageChange, LauncherCache, NodeCache, RequestCache } from "./caches.ts";
 export * from "./records/node.ts";
 export * from "./records/request.ts";
 export * from "./records/launcher.ts";
