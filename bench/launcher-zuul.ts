@@ -28,7 +28,7 @@ import { execa } from "execa";
 import { pino } from "pino";
 import { nodepoolConfigSchema } from "../schema/index.ts";
 import { Launcher } from "../engine/launcher/index.ts";
-import { NodeExistsError, NodepoolZk, ZkClient, ZkLock, paths, type NodeId } from "../engine/zk/index.ts";
+import { NodeExistsError, NodepoolZk, ZkClient, ZkLock, paths, type MultiOp, type NodeId } from "../engine/zk/index.ts";
 
 const servers = process.env.NODEPOOL_BENCH_ZK ?? process.env.NODEPOOL_TEST_ZK ?? "127.0.0.1:22181";
 const logger = pino({ level: "error" });
@@ -114,13 +114,15 @@ async function runLauncher(hosts: string, maxServers: number): Promise<void> {
  */
 function countOperations(client: ZkClient): Record<string, number> {
   const counts: Record<string, number> = {};
-  const methods = ["create", "get", "exists", "getChildren", "getChildrenWithStat", "set", "delete"] as const;
+  const methods = ["create", "get", "exists", "getChildren", "getChildrenWithStat", "set", "delete", "multi"] as const;
+  const shape = (path: string): string => path.replace(/[0-9a-f]{32}__lock__\d*/, "<contender>").replace(/\d{3}-\d{10}|\d{10}/g, "<id>");
   for (const method of methods) {
     const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
     Object.defineProperty(client, method, {
       value: (...args: unknown[]) => {
-        const shape = String(args[0]).replace(/[0-9a-f]{32}__lock__\d*/, "<contender>").replace(/\d{3}-\d{10}|\d{10}/g, "<id>");
-        const key = `${method} ${shape}`;
+        // A transaction is one operation; its key lists what it carries.
+        const what = method === "multi" ? `[${(args[0] as MultiOp[]).map((op) => `${op.op} ${shape(op.path)}`).join(", ")}]` : shape(String(args[0]));
+        const key = `${method} ${what}`;
         counts[key] = (counts[key] ?? 0) + 1;
         return original(...args);
       },

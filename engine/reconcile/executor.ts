@@ -9,10 +9,11 @@
 import type { BootImage, Provider, ServerId } from "../drivers/driver.ts";
 import { runLaunch } from "../launcher/launch.ts";
 import type { Logger } from "../log.ts";
-import { LockBusyError, NodeExistsError, NoNodeError, NotEmptyError, RecordGoneError } from "../zk/errors.ts";
+import { LockBusyError, MultiOpError, NodeExistsError, NoNodeError, NotEmptyError, RecordGoneError } from "../zk/errors.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 import { ZkLock } from "../zk/lock.ts";
-import type { NodepoolZk } from "../zk/nodepool-zk.ts";
+import type { MultiOp } from "../zk/client.ts";
+import { storeNodeOp, storeRequestOp, type NodepoolZk } from "../zk/nodepool-zk.ts";
 import * as P from "../zk/paths.ts";
 import { newNode, withNodeState, type NodeRecord, type NodeState } from "../zk/records/node.ts";
 import { MIN_READY_REQUESTOR, newRequest, withRequestState, type NodeRequestRecord } from "../zk/records/request.ts";
@@ -318,21 +319,34 @@ export class Executor {
   private async accept(action: AcceptRequest): Promise<void> {
     const pool = this.ctx.pool(action.pool);
     if (!pool) return;
-    // A new request has no lock directory yet: making it first saves the lock's failed attempt
-    // (sent together: ZooKeeper applies one client's requests in order).
-    const directory = createIfMissing(this.ctx.zk, P.requestLockPath(action.request));
-    const [, { lock, record }] = await Promise.all([directory, this.lockRequest(action.request)]);
-    if (record.state !== "requested" || record.declinedBy.includes(pool.launcherId)) {
-      await this.releaseRequest(action.request, lock);
-      return;
+    const id = action.request;
+    const acceptable = (record: NodeRequestRecord): boolean => record.state === "requested" && !record.declinedBy.includes(pool.launcherId);
+    const pendingOf = (record: NodeRequestRecord): NodeRequestRecord => ({
+      ...withRequestState(record, "pending"),
+      declinedBy: mergeDeclined(record.declinedBy, action.declinedBy),
+    });
+    const cached = this.ctx.requests.current(id);
+    if (cached && !acceptable(cached)) return;
+    let lock = cached ? await this.lockFreshRequest(id, pendingOf(cached)) : null;
+    let record: NodeRequestRecord | undefined = cached;
+    let accepted: Promise<unknown> = Promise.resolve();
+    if (lock === null || record === undefined) {
+      // Locked before (its directory exists), or not known current: the lock's usual way. A
+      // request not seen yet most likely has no lock directory: making it first saves the lock's
+      // failed attempt (sent together: ZooKeeper applies one client's requests in order).
+      const directory = cached ? undefined : createIfMissing(this.ctx.zk, P.requestLockPath(id));
+      const [, locked] = await Promise.all([directory, this.lockRequest(id)]);
+      if (!acceptable(locked.record)) {
+        await this.releaseRequest(id, locked.lock);
+        return;
+      }
+      ({ lock, record } = locked);
+      // The pending write is sent ahead of the nodes' writes and applied before them.
+      accepted = this.storeHeldRequest(pendingOf(record), id, lock);
     }
-    const declinedBy = mergeDeclined(record.declinedBy, action.declinedBy);
-    const pending = { ...withRequestState(record, "pending"), declinedBy };
-    // The pending write is sent ahead of the nodes' writes and applied before them.
-    const accepted = this.storeHeldRequest(pending, action.request, lock);
     const handler: HeldRequest = {
-      record: pending,
-      request: action.request,
+      record: pendingOf(record),
+      request: id,
       pool: pool.key,
       nodes: [],
       az: action.az,
@@ -341,10 +355,31 @@ export class Executor {
       requestor: record.requestor,
       acceptedAt: performance.now(),
     };
-    this.handlers.set(action.request, handler);
-    lock.onLost(() => this.handlers.delete(action.request));
-    this.ctx.events.emit("request", { request: action.request, outcome: "accepted", launcher: pool.launcherId, requestor: record.requestor, durationMs: 0 });
+    this.handlers.set(id, handler);
+    lock.onLost(() => this.handlers.delete(id));
+    this.ctx.events.emit("request", { request: id, outcome: "accepted", launcher: pool.launcherId, requestor: handler.requestor, durationMs: 0 });
     await Promise.all([accepted, this.fill(handler, pool, action.assign, action.launch)]);
+  }
+
+  /**
+   * Locks a request nobody has locked yet and writes `next` in the same transaction (one
+   * request to ZooKeeper instead of three). Null when its lock directory exists already.
+   */
+  private async lockFreshRequest(id: RequestId, next: NodeRequestRecord): Promise<ZkLock | null> {
+    const lock = new ZkLock(this.ctx.zk.client, P.requestLockPath(id), { directory: { kind: "make-path" } });
+    this.ctx.requests.writing(id);
+    let written = false;
+    try {
+      written = (await lock.acquireFresh([storeRequestOp({ ...next, id })])) !== null;
+    } catch (error) {
+      if (error instanceof MultiOpError && error.cause instanceof NoNodeError) throw new RecordGoneError(`request ${id} no longer exists`, P.requestPath(id));
+      throw error;
+    } finally {
+      if (!written) this.ctx.requests.released(id);
+    }
+    if (!written) return null;
+    this.ctx.requests.wrote(id, { ...next, id });
+    return lock;
   }
 
   private async continueRequest(action: ContinueRequest): Promise<void> {
@@ -397,16 +432,15 @@ export class Executor {
     );
     const id = created.id as NodeId;
     this.ctx.nodes.wrote(id, { ...created, id });
-    // Nobody else knows this node yet: make its lock directory (saving the lock's failed first
-    // attempt; sent together with the contender) and lock it directly, without re-reading it.
+    // Nobody else knows this node yet: its lock directory, our contender and the `building`
+    // write go in one transaction, without re-reading it.
     const lock = new ZkLock(zk.client, P.nodeLockPath(id), { directory: { kind: "below", floor: P.nodePath(id) } });
-    const [, acquired] = await Promise.all([createIfMissing(zk, P.nodeLockPath(id)), lock.acquire({ blocking: false })]);
-    if (!acquired) {
+    const building = { ...withNodeState(created, "building"), id };
+    if ((await lock.acquireFresh([storeNodeOp(building)])) === null) {
       this.ctx.nodes.released(id);
       return;
     }
-    const building = { ...withNodeState(created, "building"), id };
-    await this.storeHeld(building, lock);
+    this.ctx.nodes.wrote(id, building);
     handler.nodeLocks.set(id, lock);
     handler.nodes = [...handler.nodes, id];
     this.track(this.launch(handler, pool, label, building, lock));
@@ -466,20 +500,9 @@ export class Executor {
   private async fulfil(action: FulfilRequest): Promise<void> {
     const handler = this.handlers.get(action.request);
     if (!handler) return;
-    // Node locks go first: the requestor locks the nodes as soon as it sees `fulfilled`. The
-    // releases, the write and the request's release are sent at once; ZooKeeper applies them
-    // in this order.
-    const released = this.releaseNodes(handler, false);
     this.handlers.delete(action.request);
-    const fulfilled = this.storeHeldRequest({ ...withRequestState(handler.record, "fulfilled"), nodes: action.nodes }, action.request, handler.lock).then(
-      () => undefined,
-      (error: unknown) => {
-        // Deleted by its requestor meanwhile: nothing to fulfil.
-        if (!(error instanceof NoNodeError)) throw error;
-      },
-    );
-    // Fulfilled is final: only the request's removal matters from now on.
-    await Promise.all([released, fulfilled, this.releaseRequest(action.request, handler.lock, false)]);
+    const fulfilled = { ...withRequestState(handler.record, "fulfilled"), nodes: action.nodes };
+    if (!(await this.fulfilAtOnce(handler, fulfilled))) await this.fulfilStepwise(handler, fulfilled);
     this.ctx.events.emit("request", {
       request: action.request,
       outcome: "fulfilled",
@@ -487,6 +510,47 @@ export class Executor {
       requestor: handler.requestor,
       durationMs: performance.now() - handler.acceptedAt,
     });
+  }
+
+  /**
+   * The request's `fulfilled` write and the release of its node locks and its own lock, in one
+   * transaction. False when ZooKeeper refused it (nothing changed): go step by step.
+   */
+  private async fulfilAtOnce(handler: HeldRequest, fulfilled: NodeRequestRecord): Promise<boolean> {
+    const id = handler.request;
+    const locks = [...handler.nodeLocks, [id, handler.lock] as const];
+    const releases = locks.map(([, lock]) => lock.releaseOp);
+    if (!handler.lock.held || releases.some((op) => op === undefined)) return false;
+    this.ctx.requests.writing(id);
+    try {
+      await this.ctx.zk.client.multi([storeRequestOp({ ...fulfilled, id }), ...(releases as MultiOp[])]);
+    } catch (error) {
+      this.ctx.requests.released(id);
+      if (error instanceof MultiOpError) return false;
+      throw error;
+    }
+    handler.nodeLocks.clear();
+    for (const [, lock] of locks) lock.releasedWith();
+    this.ctx.requests.wrote(id, { ...fulfilled, id });
+    // Fulfilled is final: only the request's removal matters from now on.
+    this.ctx.requests.released(id, false);
+    for (const node of handler.nodes) this.ctx.nodes.released(node);
+    return true;
+  }
+
+  private async fulfilStepwise(handler: HeldRequest, fulfilled: NodeRequestRecord): Promise<void> {
+    // Node locks go first: the requestor locks the nodes as soon as it sees `fulfilled`. The
+    // releases, the write and the request's release are sent at once; ZooKeeper applies them
+    // in this order.
+    const released = this.releaseNodes(handler, false);
+    const written = this.storeHeldRequest(fulfilled, handler.request, handler.lock).then(
+      () => undefined,
+      (error: unknown) => {
+        // Deleted by its requestor meanwhile: nothing to fulfil.
+        if (!(error instanceof NoNodeError)) throw error;
+      },
+    );
+    await Promise.all([released, written, this.releaseRequest(handler.request, handler.lock, false)]);
   }
 
   private async decline(action: DeclineRequest): Promise<void> {
@@ -697,12 +761,29 @@ export class Executor {
 
   /**
    * Deletes a node record as Nodepool does (state `deleted`, then the znode with its lock
-   * directory), removing our own contender (the lock's release), the lock directory and the
-   * node directly, all sent at once; if anyone else is queued on the lock, the recursive
-   * delete takes them all (zookeeper.md §3.9).
+   * directory): the write, our contender's removal (the lock's release), the lock directory and
+   * the node in one transaction; if anyone else is queued on the lock, step by step, and the
+   * recursive delete takes them all (zookeeper.md §3.9).
    */
   private async removeRecord(node: NodeRecord & { readonly id: NodeId }, lock: ZkLock): Promise<void> {
     const { zk } = this.ctx;
+    const release = lock.releaseOp;
+    if (release) {
+      try {
+        this.ctx.nodes.writing(node.id);
+        await zk.client.multi([
+          storeNodeOp({ ...withNodeState(node, "deleted"), id: node.id }),
+          release,
+          { op: "delete", path: P.nodeLockPath(node.id) },
+          { op: "delete", path: P.nodePath(node.id) },
+        ]);
+        lock.releasedWith();
+        return;
+      } catch (error) {
+        // Someone is queued on the lock (NotEmpty), or the node went: the step-by-step way.
+        if (!(error instanceof MultiOpError)) throw error;
+      }
+    }
     const deleted = this.storeHeld({ ...withNodeState(node, "deleted"), id: node.id }, lock);
     const remove = async (path: string): Promise<void> => {
       try {

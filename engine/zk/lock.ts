@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { baseName, parentPath, type ConnectionState, type ZkClient } from "./client.ts";
-import { ConnectionLossError, LockLostError, NoNodeError, NodeExistsError, RecordGoneError, SessionExpiredError } from "./errors.ts";
+import { baseName, parentPath, type ConnectionState, type MultiOp, type MultiResults, type ZkClient } from "./client.ts";
+import { ConnectionLossError, LockLostError, MultiOpError, NoNodeError, NodeExistsError, RecordGoneError, SessionExpiredError } from "./errors.ts";
 
 /**
  * kazoo's exclusive Lock recipe (spec/zookeeper.md §3): contenders `<hex32>__lock__<seq10>`
@@ -141,6 +141,58 @@ export class ZkLock {
     } finally {
       if (!this.heldFlag) this.detach();
     }
+  }
+
+  /**
+   * Takes a lock whose directory does not exist yet (a new request or node) together with the
+   * writes it protects, in one transaction: creating the directory proves that nobody holds or
+   * waits for the lock, so our contender comes first. Returns the writes' results, or null
+   * when the directory (or its parent) is not as expected: take the lock with acquire() then.
+   * A write refused by ZooKeeper throws its MultiOpError, and nothing was changed.
+   */
+  async acquireFresh<const T extends readonly MultiOp[]>(writes: T): Promise<MultiResults<T> | null> {
+    if (this.heldFlag) throw new Error(`lock ${this.path} is already held by this object`);
+    this.lostFlag = false;
+    this.offState = this.client.onState((state) => this.onClientState(state));
+    const contender = `${this.path}/${this.prefix}`;
+    try {
+      const [, created, ...results] = await this.client.multi([
+        { op: "create", path: this.path },
+        { op: "create", path: contender, data: this.options.identifier ?? "", mode: "ephemeral-sequential" },
+        ...writes,
+      ] as const);
+      this.contender = created.path;
+      this.heldFlag = true;
+      return results as unknown as MultiResults<T>;
+    } catch (error) {
+      if (error instanceof MultiOpError && error.index === 0 && (error.cause instanceof NodeExistsError || error.cause instanceof NoNodeError)) return null;
+      if (error instanceof ConnectionLossError) {
+        // Applied or not, unknown: a contender of ours means it was (all or nothing). Withdraw
+        // it; the writes stay, and the caller's next pass sees them.
+        await this.client.waitConnected(this.client.sessionTimeoutMs).catch(() => undefined);
+        this.contender = await this.findOwnContender().catch(() => undefined);
+        await this.withdraw().catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      if (!this.heldFlag) this.detach();
+    }
+  }
+
+  /**
+   * The op that releases this lock inside a transaction with the writes it protected (a
+   * request's fulfilment); undefined when there is no contender to delete. Once the
+   * transaction committed, call `releasedWith()`.
+   */
+  get releaseOp(): MultiOp | undefined {
+    return this.contender === undefined || this.lostFlag ? undefined : { op: "delete", path: this.contender };
+  }
+
+  /** A transaction with `releaseOp` committed: the lock is released. */
+  releasedWith(): void {
+    this.heldFlag = false;
+    this.detach();
+    this.contender = undefined;
   }
 
   /** Releases the lock by deleting our contender; the lock directory stays (§3.5). */

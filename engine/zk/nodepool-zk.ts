@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { Logger } from "../log.ts";
-import { baseName, ZkClient, type Stat, type ZkClientOptions } from "./client.ts";
+import { baseName, ZkClient, type MultiOp, type Stat, type ZkClientOptions } from "./client.ts";
 import { LockBusyError, LockTimeoutError, MalformedRecordError, NoNodeError, NodeExistsError, RecordGoneError } from "./errors.ts";
 import { asBuildId, asLauncherId, asNodeId, asRequestId, asUploadId, MIN_READY_PRIORITY, priorityPrefix } from "./ids.ts";
 import type { BuildId, LauncherId, NodeId, RequestId, UploadId } from "./ids.ts";
@@ -23,6 +23,16 @@ import { compareRequests, decodeRequest, encodeRequest, type NodeRequestRecord }
 export interface Locked<T> {
   readonly lock: ZkLock;
   readonly record: T;
+}
+
+/** A request's write as one op of a transaction (ZkClient.multi), for writes sent with its lock. */
+export function storeRequestOp(request: NodeRequestRecord & { readonly id: RequestId }): MultiOp {
+  return { op: "set", path: P.requestPath(request.id), data: encodeRequest(request) };
+}
+
+/** A node's write as one op of a transaction. */
+export function storeNodeOp(node: NodeRecord & { readonly id: NodeId }): MultiOp {
+  return { op: "set", path: P.nodePath(node.id), data: encodeNode(node) };
 }
 
 /** How `getX` helpers distinguish "no znode" from "znode with no data". */

@@ -149,3 +149,36 @@ test("a thousand locks held at once by one client raise no listener-leak warning
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(warnings.filter((name) => name === "MaxListenersExceededWarning"), []);
 });
+
+test("a fresh lock taken in one transaction with its write blocks kazoo, and released in a transaction lets kazoo in", async (t) => {
+  const { zk, lock, kazoo } = await setup(t);
+  const l = lock();
+  const record = encodeNode(newNode({ state: "building", provider: "p" }));
+  const results = await l.acquireFresh([{ op: "set", path: "/nodepool/nodes/0000000000", data: record }]);
+  assert.ok(results !== null && results[0].op === "set");
+  assert.equal(l.held, true);
+  assert.match(l.contenderName ?? "", CONTENDER);
+  assert.equal((await zk.client.get("/nodepool/nodes/0000000000")).data.toString(), record.toString(), "the write went with the lock");
+  assert.equal(await kazoo.call("lock", { name: "A", path: LOCK, blocking: false }), false);
+  const release = l.releaseOp;
+  assert.ok(release);
+  await zk.client.multi([{ op: "set", path: "/nodepool/nodes/0000000000", data: record }, release]);
+  l.releasedWith();
+  assert.equal(l.held, false);
+  assert.equal(await kazoo.call("lock", { name: "B", path: LOCK, timeout: 5 }), true);
+});
+
+test("a fresh lock is refused, changing nothing, when its directory exists: kazoo holds or held it", async (t) => {
+  const { zk, lock, kazoo } = await setup(t);
+  assert.equal(await kazoo.call("lock", { name: "A", path: LOCK }), true);
+  const before = (await zk.client.get("/nodepool/nodes/0000000000")).data.toString();
+  const l = lock();
+  assert.equal(await l.acquireFresh([{ op: "set", path: "/nodepool/nodes/0000000000", data: "{}" }]), null);
+  assert.equal(l.held, false);
+  assert.equal((await zk.client.get("/nodepool/nodes/0000000000")).data.toString(), before, "the write did not happen");
+  assert.equal((await children(kazoo)).length, 1, "no contender of ours was left");
+  await kazoo.call("release", { name: "A" });
+  assert.equal(await l.acquireFresh([]), null, "an empty directory left by a released lock is not fresh either");
+  assert.equal(await l.acquire({ blocking: false }), true);
+  await l.release();
+});
