@@ -13,6 +13,7 @@ import {
   ZkUnavailableError,
   ZRC,
   errorForCode,
+  type ZkError,
 } from "./errors.ts";
 
 /**
@@ -164,6 +165,11 @@ const AUTH_FAILED_CLOSE_CODE = -113;
 const STALL_MS = 2_000;
 /** Return codes above this are the C client's system errors (connection, marshalling), not an op's. */
 const ZAPI_ERROR = -100;
+/**
+ * Requests in flight at once in a bulk read: the server reads no more from a connection beyond
+ * its own limit of outstanding requests (1,000 by default), so more would only queue here.
+ */
+const BULK_WINDOW = 1_000;
 
 interface SessionCredentials {
   readonly clientId: string;
@@ -487,6 +493,60 @@ export class ZkClient {
       if (error instanceof NotEmptyError) return this.deleteRecursive(path);
       throw error;
     }
+  }
+
+  /**
+   * Reads the data of many znodes under one promise, for listings of thousands of records:
+   * `get` per znode costs a promise and its closures each, which at 10,000 znodes is most of
+   * the client's time. Answers come in the order of `paths`, null for a znode that does not
+   * exist; any other failure rejects the whole read. At most BULK_WINDOW requests are in flight.
+   */
+  async getMany(paths: readonly string[]): Promise<({ data: Buffer; stat: Stat } | null)[]> {
+    return this.bulk("get", paths, (h, path, done) =>
+      h.a_get(path, false, (rc, _e, stat, data) => done(rc, rc === ZRC.ok ? { data: data ?? EMPTY, stat: stat as Stat } : null)),
+    );
+  }
+
+  /** The children of many znodes under one promise (see getMany); null where a znode does not exist. */
+  async getChildrenMany(paths: readonly string[]): Promise<(string[] | null)[]> {
+    return this.bulk("get_children", paths, (h, path, done) => h.a_get_children(path, false, (rc, _e, children) => done(rc, rc === ZRC.ok ? (children ?? []) : null)));
+  }
+
+  private bulk<T>(op: string, paths: readonly string[], send: (h: NativeOps, path: string, done: (rc: Rc, value: T | null) => void) => Rc): Promise<(T | null)[]> {
+    const results = new Array<T | null>(paths.length).fill(null);
+    if (paths.length === 0) return Promise.resolve(results);
+    return new Promise((resolve, reject) => {
+      let sent = 0;
+      let answered = 0;
+      let failed = false;
+      const fail = (error: ZkError): void => {
+        failed = true;
+        reject(error);
+      };
+      const pump = (): void => {
+        while (!failed && sent < paths.length && sent - answered < BULK_WINDOW) {
+          const handle = this.handle;
+          const index = sent++;
+          const path = paths[index] as string;
+          if (this.currentState === "closed") return fail(new ClientClosedError(`${op} ${path}: the ZooKeeper client is closed`));
+          if (!handle) {
+            const error = this.currentState === "suspended" ? ConnectionLossError : SessionExpiredError;
+            return fail(new error(`${op} ${path}: not connected to ZooKeeper (reconnecting)`, path));
+          }
+          this.operations++;
+          const rc = send(handle.native, path, (code, value) => {
+            if (failed) return;
+            if (code !== ZRC.ok && code !== ZRC.noNode) return fail(errorForCode(code, op, path));
+            results[index] = value;
+            if (++answered === paths.length) resolve(results);
+            else pump();
+          });
+          // A request the C client refuses up front never calls back.
+          if (rc !== ZRC.ok) return fail(errorForCode(rc, op, path));
+        }
+      };
+      pump();
+    });
   }
 
   /**
