@@ -38,8 +38,9 @@ export function validate<S extends z.ZodType>(schema: S, raw: Record<string, unk
 /** The keys of `raw` that are not modelled, minus those no writer may emit. */
 export function extraFields(raw: Record<string, unknown>, known: ReadonlySet<string>, forbidden?: (key: string) => boolean): Extra {
   const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (!known.has(key) && !forbidden?.(key)) extra[key] = value;
+  // Object.keys, not entries: a pair array per key is most of the cost when 10,000 records are read.
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key) && !forbidden?.(key)) extra[key] = raw[key];
   }
   return extra;
 }
