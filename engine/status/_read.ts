@@ -1,9 +1,9 @@
 /**
  * Reads for the listings that NodepoolZk does not offer in one call: every node together with
- * whether its lock is held, pipelined so that 10,000 nodes list in well under a second.
+ * whether its lock is held, read in bulk so that 10,000 nodes list in well under a second.
  * Internal to engine/status.
  */
-import { asNodeId, decodeNode, MalformedRecordError, NoNodeError, paths, sortContenders } from "../zk/index.ts";
+import { asNodeId, decodeNode, MalformedRecordError, paths, sortContenders } from "../zk/index.ts";
 import type { NodeId, NodepoolZk, NodeRecord } from "../zk/index.ts";
 
 export interface NodeWithLock {
@@ -15,46 +15,34 @@ export interface NodeWithLock {
  * Nodes in ascending id order (all, or only `ids`), each with its lock state. The reference
  * probes with a non-blocking acquire and release; reading the lock directory's contenders
  * tells the same without writing to the tree: the lowest contender holds the lock, so any
- * contender means "locked".
+ * contender means "locked". A node znode without children has no lock directory, so its lock
+ * is not read at all.
  */
 export async function readNodesWithLocks(zk: NodepoolZk, ids?: readonly NodeId[]): Promise<NodeWithLock[]> {
-  const all = ids ?? (await zk.getNodeIds());
-  const read = await Promise.all([...all].sort().map((id) => readOne(zk, id)));
-  return read.filter((entry): entry is NodeWithLock => entry !== null);
+  const sorted = [...(ids ?? (await zk.getNodeIds()))].sort();
+  const reads = await zk.client.getMany(sorted.map((id) => paths.nodePath(id)));
+  const withLockDir = sorted.filter((_, i) => (reads[i]?.stat.numChildren ?? 0) > 0);
+  const lockDirs = await zk.client.getChildrenMany(withLockDir.map((id) => paths.nodeLockPath(id)));
+  const locked = new Set(withLockDir.filter((_, i) => sortContenders(lockDirs[i] ?? []).length > 0));
+  const nodes: NodeWithLock[] = [];
+  sorted.forEach((id, i) => {
+    const read = reads[i];
+    if (read === null || read === undefined) return;
+    const node = decode(zk, id, read.data);
+    if (node !== null) nodes.push({ node, locked: locked.has(id) });
+  });
+  return nodes;
 }
 
-async function readOne(zk: NodepoolZk, id: NodeId): Promise<NodeWithLock | null> {
+/** The node, or null for a data-less znode or a malformed record (logged with its path). */
+function decode(zk: NodepoolZk, id: NodeId, data: Buffer): (NodeRecord & { readonly id: NodeId }) | null {
   const path = paths.nodePath(id);
-  // Both reads go out at once: nearly every node has a lock directory once launched, so waiting
-  // for the record's child count first would only add a round trip per node.
-  const [data, locked] = await Promise.all([readData(zk, path), isLocked(zk, id)]);
-  if (data === null) return null;
-  let node: ReturnType<typeof decodeNode>;
   try {
-    node = decodeNode(asNodeId(id), data, path);
+    const node = decodeNode(asNodeId(id), data, path);
+    return node === "empty" ? null : node;
   } catch (error) {
     if (!(error instanceof MalformedRecordError)) throw error;
     zk.log.warn({ path, err: error.message }, "skipping malformed record");
     return null;
-  }
-  if (node === "empty") return null;
-  return { node, locked };
-}
-
-async function readData(zk: NodepoolZk, path: string): Promise<Buffer | null> {
-  try {
-    return (await zk.client.get(path)).data;
-  } catch (error) {
-    if (error instanceof NoNodeError) return null;
-    throw error;
-  }
-}
-
-async function isLocked(zk: NodepoolZk, id: NodeId): Promise<boolean> {
-  try {
-    return sortContenders(await zk.client.getChildren(paths.nodeLockPath(id))).length > 0;
-  } catch (error) {
-    if (error instanceof NoNodeError) return false;
-    throw error;
   }
 }
