@@ -10,12 +10,9 @@ import type { NodepoolConfig, ProviderConfig } from "../../schema/index.ts";
 import { createProvider } from "../drivers/index.ts";
 import type { BootImage, Provider, Resources, Server } from "../drivers/driver.ts";
 import type { Logger } from "../log.ts";
-import { asLauncherId, asNodeId, asRequestId, type NodeId, type RequestId } from "../zk/ids.ts";
+import { ImageCache, launcherCache, nodeCache, requestCache, type LauncherCache, type NodeCache, type RequestCache } from "../zk/caches.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
 import * as P from "../zk/paths.ts";
-import { decodeLauncher, type LauncherRecord } from "../zk/records/launcher.ts";
-import { decodeNode, type NodeRecord } from "../zk/records/node.ts";
-import { decodeRequest, type NodeRequestRecord } from "../zk/records/request.ts";
 import type { Action } from "../reconcile/actions.ts";
 import { desiredFromConfig, supportedLabels, type LauncherIdentity } from "../reconcile/desired.ts";
 import { EngineEventEmitter, type ActionEvent } from "../reconcile/events.ts";
@@ -23,10 +20,8 @@ import { logActivity } from "./activity-log.ts";
 import { Executor } from "../reconcile/executor.ts";
 import { nextDeadline, plan } from "../reconcile/plan.ts";
 import { RateLimiter } from "../reconcile/rate.ts";
-import { labelKey, NO_LIMIT, type Desired, type Observed, type ObservedNode, type ObservedRequest, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
+import { labelKey, NO_LIMIT, type Desired, type Observed, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
 import { nodepoolQuota } from "./quota.ts";
-import { UploadIndex } from "./uploads.ts";
-import { WatchedChildren } from "./watched.ts";
 
 export interface LauncherOptions {
   zk: NodepoolZk;
@@ -69,10 +64,11 @@ export class Launcher {
   private desired: Desired;
   private readonly providers = new Map<string, RunningProvider>();
   private readonly executor: Executor;
-  private readonly nodes: WatchedChildren<ObservedNode>;
-  private readonly requests: WatchedChildren<ObservedRequest>;
-  private readonly launchers: WatchedChildren<LauncherRecord>;
-  private readonly uploads: UploadIndex;
+  private readonly nodes: NodeCache;
+  private readonly requests: RequestCache;
+  private readonly launchers: LauncherCache;
+  /** Ready uploads to boot from (behaviour.md §3.1 step 1). */
+  private readonly images: ImageCache;
   private readonly lockWatches = new Set<string>();
   /** Locks whose watch fired since they were last probed. */
   private readonly lockChanged = new Set<string>();
@@ -103,20 +99,26 @@ export class Launcher {
     };
     this.desired = desiredFromConfig(this.config, this.identity);
     const client = this.zk.client;
-    const changed = (what: string) => () => this.trigger(what);
-    this.nodes = new WatchedChildren(client, P.NODE_ROOT, (name, data, path) => withId(decodeNode(asNodeId(name), data, path), asNodeId(name)), (name, kind) => {
-      if (kind === "removed") this.lockChanged.delete(name);
+    const top = { log: this.log, create: true };
+    this.nodes = nodeCache(client, top);
+    this.nodes.onChange(({ kind, id }) => {
+      if (kind === "removed") this.lockChanged.delete(id);
       // A node whose lock we watch stays busy until the lock is released, whatever it changes to.
-      if (!this.lockWatches.has(name)) this.executor.clearBusy(name);
+      if (!this.lockWatches.has(id)) this.executor.clearBusy(id);
       this.trigger("node changed");
-    }, this.log);
-    this.requests = new WatchedChildren(client, P.REQUEST_ROOT, (name, data, path) => withId(decodeRequest(asRequestId(name), data, path), asRequestId(name)), (name, kind) => {
-      this.executor.clearBusy(name);
-      if (kind === "removed") this.executor.pruneMinReady(asRequestId(name));
+    });
+    this.requests = requestCache(client, top);
+    this.requests.onChange(({ kind, id }) => {
+      this.executor.clearBusy(id);
+      if (kind === "removed") this.executor.pruneMinReady(id);
       this.trigger("request changed");
-    }, this.log);
-    this.launchers = new WatchedChildren(client, P.LAUNCHER_ROOT, (name, data, path) => decodeLauncher(asLauncherId(name), data, path), changed("launcher changed"), this.log);
-    this.uploads = new UploadIndex(client, this.log, changed("upload changed"));
+    });
+    this.launchers = launcherCache(client, top);
+    this.launchers.onChange(() => this.trigger("launcher changed"));
+    this.images = new ImageCache(client);
+    this.images.onChange((change) => {
+      if (change.kind === "upload") this.trigger("upload changed");
+    });
     this.executor = new Executor({
       zk: this.zk,
       log: this.log,
@@ -130,7 +132,7 @@ export class Launcher {
       pool: (key) => this.pools().get(key),
       poolAttributes: (key) => this.poolAttributes(key),
       bootImage: (pool, label) => this.bootImage(pool, label),
-      launcherIds: () => [...this.launchers.all()].map((l) => l.id),
+      launcherIds: () => [...this.launchers.map.keys()],
       nodes: this.nodes,
       requests: this.requests,
       trigger: (reason) => this.trigger(reason),
@@ -153,7 +155,7 @@ export class Launcher {
    * enough for `plan()` and `runOnce()` (`nodepool plan` / `apply`).
    */
   async prepare(): Promise<void> {
-    await Promise.all([this.nodes.start(), this.requests.start(), this.launchers.start(), this.uploads.start()]);
+    await Promise.all([this.nodes.start(), this.requests.start(), this.launchers.start(), this.images.start()]);
     await this.syncProviders();
   }
 
@@ -215,7 +217,7 @@ export class Launcher {
     this.nodes.close();
     this.requests.close();
     this.launchers.close();
-    this.uploads.close();
+    this.images.close();
     for (const running of this.providers.values()) await running.provider.stop();
     this.providers.clear();
     for (const id of this.launcherIds()) await this.zk.unregisterLauncher(id).catch(() => undefined);
@@ -229,16 +231,16 @@ export class Launcher {
     }
     return {
       // The caches' own maps, keyed by znode name (= the id): no copy per pass.
-      nodes: this.nodes.map as ReadonlyMap<NodeId, ObservedNode>,
-      requests: this.requests.map as ReadonlyMap<RequestId, ObservedRequest>,
-      launchers: [...this.launchers.all()],
-      readyUploads: this.uploads.readyKeys(),
+      nodes: this.nodes.map,
+      requests: this.requests.map,
+      launchers: this.launchers.values(),
+      readyUploads: this.images.readyUploads(),
       providers,
       handlers: this.executor.handlerView,
       heldNodes: this.executor.heldNodes(),
       busy: this.executor.busy,
       minReady: this.executor.minReadyView,
-      emptyNodes: this.nodes.emptyNames().map(asNodeId),
+      emptyNodes: this.nodes.emptyChildren(),
       cleanupDue: this.cleanupDue,
       sweepDue: this.sweepDue,
     };
@@ -339,12 +341,18 @@ export class Launcher {
   private watchLock(key: string, path: string): void {
     if (this.lockWatches.has(key)) return;
     this.lockWatches.add(key);
+    let released = false;
     const release = (): void => {
+      if (released) return;
+      released = true;
       this.lockWatches.delete(key);
       this.executor.clearBusy(key);
       this.trigger("lock released");
     };
-    this.zk.client.getChildren(path, release).catch(release);
+    // No contender left: released between our attempt and this listing, so no event will come.
+    this.zk.client.getChildren(path, release).then((contenders) => {
+      if (contenders.length === 0) release();
+    }, release);
   }
 
   // ---- periodic duties --------------------------------------------------------------------
@@ -472,7 +480,15 @@ export class Launcher {
     const image = pool.labels.get(label);
     if (!image || image.kind === "none") return null;
     if (image.kind === "cloud-image") return { kind: "cloud-image", name: image.cloudImage };
-    return this.uploads.newest(image.diskimage, pool.provider);
+    const upload = this.images.mostRecentUpload(image.diskimage, pool.provider);
+    if (upload?.id === undefined || !upload.externalId) return null;
+    return {
+      kind: "diskimage",
+      name: image.diskimage,
+      uploadPath: P.uploadPath(image.diskimage, upload.buildId, pool.provider, upload.id),
+      externalId: upload.externalId,
+      username: upload.username,
+    };
   }
 
   private launcherIds() {
@@ -491,12 +507,8 @@ export class Launcher {
       }
     }
     const prefix = `${this.identity.hostname}-${this.identity.pid}-PoolWorker.`;
-    for (const launcher of this.launchers.all()) {
+    for (const launcher of this.launchers.map.values()) {
       if (launcher.id.startsWith(prefix) && !wanted.has(launcher.id)) await this.zk.unregisterLauncher(launcher.id);
     }
   }
-}
-
-function withId<T extends NodeRecord | NodeRequestRecord, I extends string>(decoded: T | "empty", id: I): (T & { readonly id: I }) | "empty" {
-  return decoded === "empty" ? "empty" : { ...decoded, id };
 }

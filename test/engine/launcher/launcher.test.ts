@@ -4,7 +4,9 @@ import { pino } from "pino";
 import { fakeCloud, resetFakeClouds } from "../../../engine/drivers/fake/index.ts";
 import { Launcher } from "../../../engine/launcher/launcher.ts";
 import { describeAction } from "../../../engine/reconcile/actions.ts";
+import type { Watcher } from "../../../engine/zk/client.ts";
 import type { NodeId } from "../../../engine/zk/ids.ts";
+import { nodeLockPath } from "../../../engine/zk/paths.ts";
 import { newRequest } from "../../../engine/zk/records/request.ts";
 import { quietLogger, waitFor, zkForTest } from "../../helpers/zk.ts";
 import { config, readyUpload, requestState, startLauncher } from "./fixtures.ts";
@@ -75,6 +77,33 @@ test("a used node is deleted with its server; a node returned unused is dealloca
   await lock.release();
   await waitFor("used node and its server gone", async () => (await zk.getNode(ids[0]!)) === null && cloud.servers.size === 1);
   await waitFor("unused node deallocated", async () => (await zk.getNode(ids[1]!))?.allocatedTo === null);
+});
+
+test("a used node whose lock is let go just after our attempt is deleted at once, not at the next retry", async (t) => {
+  resetFakeClouds();
+  const { zk, connectAnother } = await zkForTest(t);
+  const zuul = await connectAnother();
+  let holder: { readonly path: string; release(): Promise<void> } | undefined;
+  // The holder lets go between the launcher's failed lock attempt and its watch on the lock.
+  const getChildren = zk.client.getChildren.bind(zk.client);
+  const watchAfterRelease = async (path: string, watcher?: Watcher): Promise<string[]> => {
+    const letGo = holder;
+    if (watcher && letGo && path === letGo.path) {
+      holder = undefined;
+      await letGo.release();
+    }
+    return getChildren(path, watcher);
+  };
+  Object.defineProperty(zk.client, "getChildren", { value: watchAfterRelease });
+  await startLauncher(t, zk, config(), process.pid, { retryIntervalMs: 60_000, cleanupIntervalMs: 60_000 });
+  const request = await zuul.submitNodeRequest(newRequest({ nodeTypes: ["cloud-label"], requestor: "zuul-test" }), 200);
+  const done = await requestState(zuul, request.id!, ["fulfilled"]);
+  const id = done.nodes[0] as NodeId;
+  const { lock, record } = await zuul.lockNode(id);
+  holder = { path: nodeLockPath(id), release: () => lock.release() };
+  await zuul.storeNode({ ...record, state: "used" }, lock);
+  await waitFor("the used node deleted", async () => (await zuul.getNode(id)) === null, 5_000);
+  assert.equal(holder, undefined, "the launcher watched the lock while it was held");
 });
 
 test("two launchers on one ZooKeeper fulfil each request once and launch once for it", async (t) => {
