@@ -2,7 +2,7 @@ import { Builtins, Cli, Command, Option } from "clipanion";
 import { BuilderDaemon } from "../engine/builder/daemon.ts";
 import { runDaemon } from "../engine/daemon/run.ts";
 import { UsageError } from "../engine/errors.ts";
-import { DaemonCommand, FOREGROUND_DETAILS } from "./commands/daemon-options.ts";
+import { daemonDetails, DaemonCommand } from "./commands/daemon-options.ts";
 
 function workers(text: string, option: string): number {
   const n = Number(text);
@@ -14,10 +14,13 @@ function workers(text: string, option: string): number {
 class BuilderCommand extends DaemonCommand {
   static override usage = Command.Usage({
     description: "Build disk images with diskimage-builder and upload them to the providers that use them",
-    details: `${FOREGROUND_DETAILS}
+    details: `${daemonDetails("nodepool-builder")}
   SIGINT waits for running image builds; SIGTERM ends the process at once (the next start cleans up).
 `,
-    examples: [["Run with a config", "nodepool-builder -c /etc/nodepool/nodepool.yaml -d"]],
+    examples: [
+      ["Run as a daemon", "nodepool-builder -c /etc/nodepool/nodepool.yaml"],
+      ["Run in the foreground at debug level", "nodepool-builder -c /etc/nodepool/nodepool.yaml -d"],
+    ],
   });
 
   buildWorkers = Option.String("--build-workers", "1", { description: "Builds run at once" });
@@ -28,6 +31,8 @@ class BuilderCommand extends DaemonCommand {
   execute(): Promise<number> {
     // The bundled command sits beside this one's shim in bin/, whether run from dist/ or from source.
     const fakeDib = new URL("./nodepool-image-create", import.meta.url.replace("/dist/bin/", "/bin/")).pathname;
+    // Read before the daemon moves to /, while relative paths still mean what the operator meant.
+    const source = this.sourceOptions();
     return runDaemon({
       name: "nodepool-builder",
       ...this.runOptions(),
@@ -35,7 +40,7 @@ class BuilderCommand extends DaemonCommand {
       sigterm: "default",
       start: (log) =>
         BuilderDaemon.start({
-          ...this.sourceOptions(),
+          ...source,
           log,
           buildWorkers: workers(this.buildWorkers, "--build-workers"),
           uploadWorkers: workers(this.uploadWorkers, "--upload-workers"),

@@ -1,29 +1,34 @@
 import { Builtins, Cli, Command, Option } from "clipanion";
 import { runDaemon } from "../engine/daemon/run.ts";
 import { LauncherDaemon } from "../engine/launcher/index.ts";
-import { DaemonCommand, FOREGROUND_DETAILS } from "./commands/daemon-options.ts";
+import { daemonDetails, DaemonCommand } from "./commands/daemon-options.ts";
 
 /** `nodepool-launcher`: runs the launcher until SIGINT (graceful) or SIGTERM (immediate). */
 class LauncherCommand extends DaemonCommand {
   static override usage = Command.Usage({
     description: "Launch and delete nodes to satisfy node requests in ZooKeeper",
-    details: `${FOREGROUND_DETAILS}
+    details: `${daemonDetails("nodepool-launcher")}
   SIGTERM exits at once without cleanup (locks and ephemeral znodes go with the ZooKeeper session);
   SIGUSR1 stops gracefully, like SIGINT. The web API starts unless \`--no-webapp\`, on
   \`webapp.port\` of the config as first read.
 `,
-    examples: [["Run with a config", "nodepool-launcher -c /etc/nodepool/nodepool.yaml -d"]],
+    examples: [
+      ["Run as a daemon", "nodepool-launcher -c /etc/nodepool/nodepool.yaml"],
+      ["Run in the foreground at debug level", "nodepool-launcher -c /etc/nodepool/nodepool.yaml -d"],
+    ],
   });
 
   webapp = Option.Boolean("--webapp", true, { description: "Serve the web API (--no-webapp: do not)" });
 
   execute(): Promise<number> {
+    // Read before the daemon moves to /, while relative paths still mean what the operator meant.
+    const source = this.sourceOptions();
     return runDaemon({
       name: "nodepool-launcher",
       ...this.runOptions(),
       stopSignals: ["SIGINT", "SIGUSR1"],
       sigterm: "exit-now",
-      start: (log) => LauncherDaemon.start({ ...this.sourceOptions(), log, webapp: this.webapp }),
+      start: (log) => LauncherDaemon.start({ ...source, log, webapp: this.webapp }),
     });
   }
 }

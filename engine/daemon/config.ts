@@ -24,6 +24,8 @@ export type ApplyConfig = (loaded: LoadedConfig) => Promise<void>;
 interface Read {
   loaded: LoadedConfig | undefined;
   files: string[];
+  /** The errors, formatted, when it does not validate. */
+  errors: string[];
 }
 
 async function read(source: ConfigSource, log: Logger): Promise<Read> {
@@ -31,7 +33,8 @@ async function read(source: ConfigSource, log: Logger): Promise<Read> {
   for (const diagnostic of result.diagnostics) {
     log[diagnostic.severity === "error" ? "error" : "warn"]({ config: source.configPath }, formatDiagnostic(diagnostic));
   }
-  return { loaded: result.ok ? result : undefined, files };
+  const errors = result.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
+  return { loaded: result.ok ? result : undefined, files, errors };
 }
 
 /** What decides whether a re-read config is a change (secure values included, never logged). */
@@ -54,10 +57,13 @@ export class DaemonConfig {
     this.watcher = new ConfigWatcher(() => void this.reload());
   }
 
-  /** The first read; throws InvalidConfigError (its errors logged) when it does not validate. */
+  /**
+   * The first read; throws InvalidConfigError when it does not validate, its errors logged and in
+   * its message, which a daemonising command prints at the terminal (the log is a file by then).
+   */
   static async load(source: ConfigSource, log: Logger): Promise<DaemonConfig> {
-    const { loaded, files } = await read(source, log);
-    if (loaded === undefined) throw new InvalidConfigError(`${source.configPath} is not a valid configuration (errors logged above)`);
+    const { loaded, files, errors } = await read(source, log);
+    if (loaded === undefined) throw new InvalidConfigError(`${source.configPath} is not a valid configuration:\n${errors.join("\n")}`);
     return new DaemonConfig(source, log, loaded, files);
   }
 

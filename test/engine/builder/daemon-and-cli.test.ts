@@ -45,7 +45,7 @@ diskimages:
     pause: true
 `,
   );
-  const daemon = execa(builderBin, ["-c", cfg, "--fake"], {
+  const daemon = execa(builderBin, ["-c", cfg, "--fake", "-f"], {
     env: { STATSD_HOST: "127.0.0.1", STATSD_PORT: String(udp.address().port), NODEPOOL_LOG_LEVEL: "warn" },
     reject: false,
   });
@@ -114,7 +114,7 @@ test("nodepool-builder refuses to start without images-dir", async (t) => {
   const dirs = await testDirs(t);
   const cfg = join(dirs.dir, "nodepool.yaml");
   await writeFile(cfg, "zookeeper-servers: [{host: 127.0.0.1}]\ndiskimages: [{name: x}]\n");
-  const run = await execa(builderBin, ["-c", cfg], { reject: false });
+  const run = await execa(builderBin, ["-c", cfg, "-f"], { reject: false });
   assert.equal(run.exitCode, 1);
   assert.match(run.stderr, /No images-dir specified/);
 });

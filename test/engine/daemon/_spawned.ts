@@ -1,6 +1,7 @@
 /**
- * A daemon command spawned from bin/ (built by scripts/test.sh's setup: `npm run build`), its
- * JSON log lines collected from stdout as they come, for tests to wait on.
+ * A daemon command spawned from bin/ (built by scripts/test.sh's setup: `npm run build`) in the
+ * foreground (`-f` added unless `-f` or `-d` is given), its JSON log lines collected from stdout
+ * as they come, for tests to wait on. ./daemonise.test.ts covers the daemonised start.
  */
 import type { TestContext } from "node:test";
 import { createInterface } from "node:readline";
@@ -23,7 +24,8 @@ export interface Spawned {
 }
 
 export function spawnDaemon(t: TestContext, bin: "nodepool-launcher" | "nodepool-builder", args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
-  const child = execa(`${ROOT}bin/${bin}`, args, { reject: false, env: { NODEPOOL_LOG_LEVEL: "info", ...env } });
+  const foreground = args.includes("-f") || args.includes("-d") ? args : [...args, "-f"];
+  const child = execa(`${ROOT}bin/${bin}`, foreground, { reject: false, env: { NODEPOOL_LOG_LEVEL: "info", ...env } });
   t.after(() => child.kill("SIGKILL"));
   const lines: LogLine[] = [];
   createInterface({ input: child.stdout }).on("line", (text) => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { execa } from "execa";
-import { acquirePidFile, PidFileError, PidFileInUseError } from "../../../engine/daemon/pid-file.ts";
+import { acquirePidFile, PID_FILE_TIMEOUT_MS, PidFileError, PidFileInUseError } from "../../../engine/daemon/pid-file.ts";
 
 async function pidPath(t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "pid-file-"));
@@ -28,16 +28,36 @@ test("the pid file holds our pid while held and is removed on release", async (t
   await assert.rejects(readFile(path), { code: "ENOENT" });
 });
 
-test("a pid file naming a live process refuses the start and is left alone", async (t) => {
+test("a pid file naming a live process refuses the start after waiting for it, and is left alone", async (t) => {
   const path = await pidPath(t);
   // This test process stands for the daemon already running.
   await writeFile(path, `${process.pid}\n`);
-  await assert.rejects(acquirePidFile(path, process.pid + 1), (error: unknown) => {
+  const waitedOn: number[] = [];
+  const started = Date.now();
+  await assert.rejects(acquirePidFile(path, { pid: process.pid + 1, timeoutMs: 300, onWait: (holder) => waitedOn.push(holder) }), (error: unknown) => {
     assert.ok(error instanceof PidFileInUseError);
-    assert.match(error.message, new RegExp(`already running as process ${process.pid} \\(pid file ${path}\\)`));
+    assert.match(error.message, new RegExp(`already running as process ${process.pid} \\(pid file ${path}; waited 0.3 s for it to exit\\)`));
     return true;
   });
+  assert.ok(Date.now() - started >= 300);
+  assert.deepEqual(waitedOn, [process.pid]);
   assert.equal(await readFile(path, "utf8"), `${process.pid}\n`);
+});
+
+test("the wait for a live holder ends when it exits, and the pid file is taken", async (t) => {
+  const path = await pidPath(t);
+  const holder = execa(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { reject: false });
+  t.after(() => holder.kill("SIGKILL"));
+  assert.ok(holder.pid !== undefined);
+  await writeFile(path, `${holder.pid}\n`);
+  const acquiring = acquirePidFile(path, { onWait: () => holder.kill("SIGTERM") });
+  const held = await acquiring;
+  assert.equal(await readFile(path, "utf8"), `${process.pid}\n`);
+  await held.release();
+});
+
+test("acquiring waits 10 s by default, as the reference's pid lock", () => {
+  assert.equal(PID_FILE_TIMEOUT_MS, 10_000);
 });
 
 test("a stale pid file (dead process, or garbage) is broken and taken", async (t) => {
