@@ -5,7 +5,8 @@
  * logs to its log file and starts, then reports over an IPC channel and lets it go; the parent
  * exits 0 once the daemon is up and the pid file names it (what systemd's `Type=forking` and
  * `start-stop-daemon` expect), or with the child's status and error message when the start
- * failed, so the operator reads why at the terminal rather than in a log file.
+ * failed, so the operator reads why at the terminal rather than in a log file. A daemon still
+ * starting after 30 s (waiting for ZooKeeper) is left to go on, and the parent exits 0 saying so.
  */
 import { spawn } from "node:child_process";
 import type { Writable } from "node:stream";
@@ -57,8 +58,9 @@ export function daemonChild(): StartReporter {
       const send = process.send?.bind(process);
       // Started by hand with the marker set: nobody waits for a report.
       if (send === undefined || !process.connected) return resolve();
+      // An error here means the parent is gone (interrupted while waiting): the daemon runs on.
       send(message, undefined, undefined, () => {
-        process.disconnect();
+        if (process.connected) process.disconnect();
         resolve();
       });
     });
@@ -68,33 +70,63 @@ export function daemonChild(): StartReporter {
   };
 }
 
-type Outcome = { report: StartReport } | { exited: number | null; signal: NodeJS.Signals | null } | { error: Error };
+/**
+ * How long the command waits for the daemon's report. Long enough for the pid file's 10 s wait and
+ * a config check; a daemon still waiting after it is up (it holds the pid file) and most likely
+ * waits for ZooKeeper, as at boot before ZooKeeper has started: the command returns rather than
+ * holding an init script or a systemd start (whose default timeout is 90 s) until then.
+ */
+export const START_WAIT_MS = 30_000;
+
+type Outcome =
+  | { report: StartReport }
+  | { exited: number | null; signal: NodeJS.Signals | null }
+  | { error: Error }
+  | { waited: true };
+
+export interface DaemoniseOptions {
+  name: DaemonName;
+  stderr: Writable;
+  /** What runs as the daemon, after node: this command again by default. */
+  args?: readonly string[];
+  startWaitMs?: number;
+}
 
 /**
  * The parent's side: runs this command again as the daemon and waits for its start-up. Returns
- * the exit status for the parent: 0 when the daemon started, the child's status otherwise (its
- * message written to `stderr`).
+ * the exit status for the parent: 0 when the daemon started (or is still starting after
+ * `startWaitMs`, which is told on `stderr`), the child's status otherwise (its message written to
+ * `stderr`).
  */
-export async function daemonise(options: { name: DaemonName; stderr: Writable }): Promise<number> {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+export async function daemonise(options: DaemoniseOptions): Promise<number> {
+  const child = spawn(process.execPath, options.args ?? [...process.execArgv, ...process.argv.slice(1)], {
     detached: true,
     stdio: ["ignore", "ignore", "ignore", "ipc"],
     env: { ...process.env, [DAEMON_CHILD_ENV]: "1" },
   });
+  let timer: NodeJS.Timeout | undefined;
   const outcome = await new Promise<Outcome>((resolve) => {
     child.once("message", (message) => {
       const parsed = startReport.safeParse(message);
       if (parsed.success) resolve({ report: parsed.data });
     });
-    child.once("exit", (exited, signal) => resolve({ exited, signal }));
+    // "close", not "exit": it comes after the IPC channel has closed, so never before the report.
+    child.once("close", (exited, signal) => resolve({ exited, signal }));
     child.once("error", (error) => resolve({ error }));
+    timer = setTimeout(() => resolve({ waited: true }), options.startWaitMs ?? START_WAIT_MS);
   });
+  clearTimeout(timer);
   if (child.connected) child.disconnect();
   child.unref();
   if ("report" in outcome) {
     if (outcome.report.started) return 0;
     options.stderr.write(`${outcome.report.message}\n`);
     return outcome.report.exitCode;
+  }
+  if ("waited" in outcome) {
+    const seconds = (options.startWaitMs ?? START_WAIT_MS) / 1000;
+    options.stderr.write(`${options.name}: the daemon (process ${child.pid}) is still starting after ${seconds} s, most likely waiting for ZooKeeper; it goes on in the background and its log says how it fares\n`);
+    return 0;
   }
   if ("error" in outcome) {
     options.stderr.write(`${options.name}: cannot start the daemon process: ${outcome.error.message}\n`);
