@@ -8,7 +8,7 @@ export function daemonDetails(name: DaemonName): string {
   return `
   Without \`-f\` or \`-d\` the command daemonises: it returns once the daemon has started and holds its
   pid file (\`-p\`, default ${DEFAULT_PID_FILES[name]}), or prints why the start failed and
-  exits non-zero. The daemon logs JSON lines to the file of \`-l\`, default ${DEFAULT_LOG_FILES[name]},
+  exits non-zero; after 30 s a daemon still starting (waiting for ZooKeeper) is left to go on. The daemon logs JSON lines to the file of \`-l\`, default ${DEFAULT_LOG_FILES[name]},
   reopened when logrotate moves it away and on SIGHUP. With \`-f\` or \`-d\` it stays in the foreground
   (systemd \`Type=simple\`, containers) and logs to stdout or the file of \`-l\`; it holds a pid file
   only when \`-p\` names one. A pid file naming a live process is waited on for 10 s, then the start
