@@ -69,7 +69,7 @@ export interface ExecutorContext {
   probeLock(key: string, lockPath: string): Promise<boolean>;
 }
 
-/** What the executor asks of a watched cache (launcher/watched.ts). */
+/** What the executor asks of a watched cache (zk/cache.ts ChildrenCache). */
 export interface RecordCache<T> {
   /** The cached record, however old (fields the plan did not carry). */
   get(id: string): T | undefined;
