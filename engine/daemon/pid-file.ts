@@ -6,7 +6,7 @@
  * and only while it still names us.
  */
 import { readFileSync, rmSync } from "node:fs";
-import { open, readFile, rm } from "node:fs/promises";
+import { link, readFile, rm, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NodepoolError } from "../errors.ts";
 
@@ -72,29 +72,39 @@ export async function acquirePidFile(path: string, options: AcquireOptions = {})
   const timeoutMs = options.timeoutMs ?? PID_FILE_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   let waiting = false;
-  for (;;) {
-    try {
-      const handle = await open(path, "wx");
-      await handle.writeFile(`${pid}\n`);
-      await handle.close();
-      return held(path, pid);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== "EEXIST") throw new PidFileError(`cannot write the pid file ${path}: ${(error as Error).message}`, { cause: error });
+  // Written aside and linked into place, so the pid file never exists empty: a daemon starting at
+  // the same moment would take an empty one for stale and break it.
+  const aside = `${path}.${pid}.tmp`;
+  try {
+    await writeFile(aside, `${pid}\n`);
+  } catch (error) {
+    throw new PidFileError(`cannot write the pid file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    for (;;) {
+      try {
+        await link(aside, path);
+        return held(path, pid);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== "EEXIST") throw new PidFileError(`cannot write the pid file ${path}: ${(error as Error).message}`, { cause: error });
+      }
+      const holder = parsePid(await readFile(path, "utf8").catch(() => ""));
+      if (holder === undefined || holder === pid || !processAlive(holder)) {
+        await rm(path, { force: true });
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        throw new PidFileInUseError(
+          `already running as process ${holder} (pid file ${path}; waited ${timeoutMs / 1000} s for it to exit); stop that process first, or remove the file if it is not a nodepool daemon`,
+        );
+      }
+      if (!waiting) options.onWait?.(holder);
+      waiting = true;
+      await sleep(PID_FILE_POLL_MS);
     }
-    const holder = parsePid(await readFile(path, "utf8").catch(() => ""));
-    if (holder === undefined || holder === pid || !processAlive(holder)) {
-      await rm(path, { force: true });
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new PidFileInUseError(
-        `already running as process ${holder} (pid file ${path}; waited ${timeoutMs / 1000} s for it to exit); stop that process first, or remove the file if it is not a nodepool daemon`,
-      );
-    }
-    if (!waiting) options.onWait?.(holder);
-    waiting = true;
-    await sleep(PID_FILE_POLL_MS);
+  } finally {
+    await rm(aside, { force: true });
   }
 }
 

@@ -56,6 +56,17 @@ test("the wait for a live holder ends when it exits, and the pid file is taken",
   await held.release();
 });
 
+test("of two daemons starting at once on one pid file, exactly one holds it", async (t) => {
+  const path = await pidPath(t);
+  // Both ids live (this process and its parent), so the loser waits, then is refused.
+  for (let round = 0; round < 5; round++) {
+    const results = await Promise.allSettled([process.pid, process.ppid].map((pid) => acquirePidFile(path, { pid, timeoutMs: 50 })));
+    const won = results.filter((r) => r.status === "fulfilled");
+    assert.equal(won.length, 1, JSON.stringify(results));
+    await won[0]?.value.release();
+  }
+});
+
 test("acquiring waits 10 s by default, as the reference's pid lock", () => {
   assert.equal(PID_FILE_TIMEOUT_MS, 10_000);
 });
