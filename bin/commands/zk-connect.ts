@@ -29,7 +29,10 @@ export interface CliZk {
 /** The command's config (`-c`, `-s`), or InvalidConfigError listing its errors. */
 export async function readValidConfig(command: NodepoolCommand): Promise<Extract<ConfigResult, { ok: true }>> {
   // Loaded on demand: `list --zookeeper` without a config file never needs the YAML parser or the schema.
-  const [{ readConfigSource }, { formatDiagnostic, InvalidConfigError }] = await Promise.all([import("../../engine/config-source.ts"), import("../../schema/index.ts")]);
+  const [{ readConfigSource }, { formatDiagnostic, InvalidConfigError }] = await Promise.all([
+    import("../../engine/config-source.ts"),
+    import("../../schema/index.ts"),
+  ]);
   const result = await readConfigSource(command.config, command.secure === undefined ? {} : { securePath: command.secure });
   if (result.ok) return result;
   const problems = result.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
