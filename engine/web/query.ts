@@ -39,5 +39,11 @@ function describeIssue(endpoint: string, accepted: readonly string[], issue: z.c
   if (issue.code === "unrecognized_keys") return `unknown query parameter ${issue.keys.join(", ")}; ${takes}`;
   const name = String(issue.path[0] ?? "");
   if (issue.code === "too_small") return `query parameter ${name} is empty; give it a value or leave it out`;
-  return `query parameter ${name} is given more than once; give it once (fields takes a comma-separated list)`;
+  return `query parameter ${name} is given more than once; give it once${ONCE_HINTS[name] ?? ""}`;
 }
+
+/** How to say what a repeated parameter was meant to say. */
+const ONCE_HINTS: Readonly<Record<string, string>> = {
+  fields: " (fields takes a comma-separated list: fields=a,b)",
+  node_id: " (node_id names one node; leave it out to list every node)",
+};

@@ -58,7 +58,8 @@ test("a bad query gets a 400 that says why; an unknown path a 404", async (t) =>
   const cases: [string, RegExp][] = [
     ["/image-list?node_id=1", /unknown query parameter node_id; \/image-list takes fields/],
     ["/node-list?feilds=id", /unknown query parameter feilds; \/node-list takes fields and node_id/],
-    ["/node-list?fields=id&fields=state", /fields is given more than once/],
+    ["/node-list?fields=id&fields=state", /query parameter fields is given more than once; give it once \(fields takes a comma-separated list: fields=a,b\)$/m],
+    ["/node-list?node_id=a&node_id=b", /query parameter node_id is given more than once; give it once \(node_id names one node; leave it out to list every node\)$/m],
     ["/node-list?fields=", /fields is empty/],
     ["/label-list?fields=name", /none of the fields name exist in label-list; its fields are label/],
   ];
