@@ -10,7 +10,7 @@ export class DeleteCommand extends NodepoolCommand {
   static override usage = NodepoolCommand.Usage({
     description: "Place a node in the DELETE state",
     details:
-      "Locks the node (waiting at most 5 s) and sets it to deleting; a launcher deletes its server and record. With --now this command deletes the server through the provider's driver and removes the record itself. Then prints the node's row.",
+      "Locks the node (waiting at most 5 s) and sets it to deleting; a launcher deletes its server and record. With --now this command deletes the server through the provider's driver and removes the record itself. Then prints the node's row. A node whose record cannot be read (malformed) has its record deleted under its lock, with or without --now; a server it had is left to the launchers' leaked-instance cleanup.",
     examples: [["Delete a node now", "$0 delete 0000000042 --now"]],
   });
 
@@ -32,7 +32,9 @@ export class DeleteCommand extends NodepoolCommand {
           ? `Node id ${this.id} not found`
           : outcome.kind === "provider-not-configured"
             ? `Provider ${outcome.node.provider ?? "None"} for node ${this.id} not defined on this launcher`
-            : undefined;
+            : outcome.kind === "unreadable-deleted"
+              ? `Node id ${this.id} is malformed (${outcome.reason}): its record is deleted; a server it had is left to the launchers' leaked-instance cleanup`
+              : undefined;
       return renderNodeOutcome(this, zk, { id: this.id, json: this.json, problem });
     });
     this.context.stdout.write(`${out}\n`);

@@ -10,7 +10,7 @@ export class HoldCommand extends NodepoolCommand {
   static override usage = NodepoolCommand.Usage({
     description: "Place a node in the HOLD state",
     details:
-      "Locks the node (waiting at most 5 s) and sets it to hold, with the reason as its comment. A held node is never reused or deleted by a launcher until max-hold-age passes or an operator deletes it. Then prints the node's row.",
+      "Locks the node (waiting at most 5 s) and sets it to hold, with the reason as its comment. A held node is never reused or deleted by a launcher until max-hold-age passes or an operator deletes it. Then prints the node's row. A node whose record cannot be read (malformed) cannot be held: the command fails and says so.",
     examples: [["Hold a node", '$0 hold 0000000042 --reason "debugging a flaky job"']],
   });
 

@@ -1,13 +1,15 @@
 /**
  * The operator's node commands: `nodepool delete ID [--now]` (behaviour.md §5.3, §2.16) and
  * `nodepool hold ID [--reason]` (an operator hold, §2.15). Both lock the node as Zuul and the
- * launchers do, waiting at most a few seconds, and re-read it under the lock.
+ * launchers do, waiting at most a few seconds, and read it under the lock. A node znode whose
+ * record cannot be read (bad JSON, a bad field, no data) is deleted by `delete`, which is how
+ * an operator gets rid of one, and refused by `hold`.
  */
 import type { ProviderConfig } from "../../schema/index.ts";
 import type { Provider, ServerId } from "../drivers/driver.ts";
 import { NodepoolError } from "../errors.ts";
 import { asNodeId, RecordGoneError, withNodeState } from "../zk/index.ts";
-import type { Locked, NodeId, NodepoolZk, NodeRecord, NodeState } from "../zk/index.ts";
+import type { NodeId, NodepoolZk, NodeRecord, NodeState, ZkLock } from "../zk/index.ts";
 
 /** How long the CLI waits for a node lock (the reference's 5 s). */
 export const NODE_LOCK_TIMEOUT_MS = 5_000;
@@ -15,6 +17,12 @@ export const NODE_LOCK_TIMEOUT_MS = 5_000;
 /** A node that cannot be held in its current state. */
 export class NodeNotHoldableError extends NodepoolError {
   readonly code = "status.node-not-holdable";
+  override readonly exitCode = 1;
+}
+
+/** A node znode whose record cannot be read cannot be held: there is nothing to write `hold` into. */
+export class NodeUnreadableError extends NodepoolError {
+  readonly code = "status.node-unreadable";
   override readonly exitCode = 1;
 }
 
@@ -32,7 +40,13 @@ export type NodeDeleteOutcome =
   | { readonly kind: "marked"; readonly node: IdentifiedNode }
   /** Server and record deleted by this process. */
   | { readonly kind: "deleted"; readonly node: IdentifiedNode }
-  | { readonly kind: "provider-not-configured"; readonly node: IdentifiedNode };
+  | { readonly kind: "provider-not-configured"; readonly node: IdentifiedNode }
+  /**
+   * The znode held no readable record (`reason` says why): it is removed, with or without
+   * `now`, since no launcher can act on it. Its provider and server are unknown, so a server it
+   * had is left to the launchers' leaked-instance cleanup.
+   */
+  | { readonly kind: "unreadable-deleted"; readonly reason: string };
 
 export interface NodeDeleteOptions {
   /** Delete the server and the record now instead of leaving it to the launchers. */
@@ -44,24 +58,36 @@ export interface NodeDeleteOptions {
   readonly lockTimeoutMs?: number;
 }
 
-/** Locks an existing node (blocking, bounded); null when there is no such node. */
-async function lockExistingNode(zk: NodepoolZk, id: string, timeoutMs: number): Promise<Locked<IdentifiedNode> | null> {
+/**
+ * Locks a node's znode (blocking, bounded) and reads it under the lock; null when there is no
+ * such node. The lock is released when `work` ends.
+ */
+async function underNodeLock<T>(zk: NodepoolZk, id: string, timeoutMs: number, work: (found: Found, lock: ZkLock) => Promise<T>): Promise<T | null> {
   const nodeId = asNodeId(id);
-  if ((await zk.getNode(nodeId)) === null) return null;
+  let lock: ZkLock;
   try {
-    const { lock, record } = await zk.lockNode(nodeId, { blocking: true, timeoutMs });
-    return { lock, record: { ...record, id: nodeId } };
+    lock = await zk.lockNodeZnode(nodeId, { blocking: true, timeoutMs });
   } catch (error) {
     if (error instanceof RecordGoneError) return null;
     throw error;
   }
+  try {
+    const found = await zk.inspectNode(nodeId);
+    return found.kind === "missing" ? null : await work(found, lock);
+  } finally {
+    await lock.release();
+  }
 }
 
+type Found = Exclude<Awaited<ReturnType<NodepoolZk["inspectNode"]>>, { readonly kind: "missing" }>;
+
 export async function deleteNodeCommand(zk: NodepoolZk, id: string, options: NodeDeleteOptions = {}): Promise<NodeDeleteOutcome> {
-  const locked = await lockExistingNode(zk, id, options.lockTimeoutMs ?? NODE_LOCK_TIMEOUT_MS);
-  if (locked === null) return { kind: "not-found" };
-  const { lock, record } = locked;
-  try {
+  const outcome = await underNodeLock(zk, id, options.lockTimeoutMs ?? NODE_LOCK_TIMEOUT_MS, async (found, lock): Promise<NodeDeleteOutcome> => {
+    if (found.kind === "unreadable") {
+      await zk.deleteNodeZnode(asNodeId(id));
+      return { kind: "unreadable-deleted", reason: found.reason };
+    }
+    const record = found.record;
     if (!options.now) {
       const node = { ...withNodeState(record, "deleting"), id: record.id };
       await zk.storeNode(node, lock);
@@ -77,9 +103,8 @@ export async function deleteNodeCommand(zk: NodepoolZk, id: string, options: Nod
     if (node.externalId) await deleteServer(options.createProvider(config), node.externalId as ServerId);
     await zk.deleteNode(node, lock);
     return { kind: "deleted", node };
-  } finally {
-    await lock.release();
-  }
+  });
+  return outcome ?? { kind: "not-found" };
 }
 
 /** The node deletion of §2.16 step 2, with the provider started only for this call. */
@@ -98,13 +123,14 @@ const UNHOLDABLE: ReadonlySet<NodeState> = new Set(["init", "building", "deletin
 /**
  * Sets a node to `hold` (the reason, when given, becomes its `comment`), so it is neither reused
  * nor deleted until an operator deletes it or its hold expires (`max-hold-age`). Null when
- * there is no such node.
+ * there is no such node; NodeUnreadableError when its record cannot be read.
  */
 export async function holdNode(zk: NodepoolZk, id: string, options: { reason?: string; lockTimeoutMs?: number } = {}): Promise<IdentifiedNode | null> {
-  const locked = await lockExistingNode(zk, id, options.lockTimeoutMs ?? NODE_LOCK_TIMEOUT_MS);
-  if (locked === null) return null;
-  const { lock, record } = locked;
-  try {
+  return underNodeLock(zk, id, options.lockTimeoutMs ?? NODE_LOCK_TIMEOUT_MS, async (found, lock) => {
+    if (found.kind === "unreadable") {
+      throw new NodeUnreadableError(`node ${id} cannot be held: its record cannot be read (${found.reason}); remove it with nodepool delete ${id}`);
+    }
+    const record = found.record;
     if (UNHOLDABLE.has(record.state)) {
       throw new NodeNotHoldableError(`node ${record.id} is ${record.state} and cannot be held; only ready, in-use, used, failed or aborted nodes can`);
     }
@@ -112,7 +138,5 @@ export async function holdNode(zk: NodepoolZk, id: string, options: { reason?: s
     const node = { ...held, comment: options.reason ?? held.comment, id: record.id };
     await zk.storeNode(node, lock);
     return node;
-  } finally {
-    await lock.release();
-  }
+  });
 }

@@ -35,6 +35,16 @@ export function storeNodeOp(node: NodeRecord & { readonly id: NodeId }): MultiOp
   return { op: "set", path: P.nodePath(node.id), data: encodeNode(node) };
 }
 
+/**
+ * What a node's znode holds, for the operator's `delete` and `hold`, which must tell a node
+ * that does not exist from one whose record cannot be read (reads elsewhere skip those).
+ */
+export type NodeZnode =
+  | { readonly kind: "missing" }
+  /** The znode exists but holds no data, or data that is not a node record: `reason` says which. */
+  | { readonly kind: "unreadable"; readonly reason: string }
+  | { readonly kind: "record"; readonly record: NodeRecord & { readonly id: NodeId } };
+
 /** How `getX` helpers distinguish "no znode" from "znode with no data". */
 type Decoded<T> = T | "empty" | null;
 
@@ -182,12 +192,40 @@ export class NodepoolZk {
    * this process has just stored; it is returned without re-reading.
    */
   async lockNode(id: NodeId, options: AcquireOptions & { readonly justCreated?: NodeRecord } = {}): Promise<Locked<NodeRecord>> {
-    const lock = new ZkLock(this.client, P.nodeLockPath(id), { directory: { kind: "below", floor: P.nodePath(id) } });
-    await this.take(lock, options, `node ${id}`);
+    const lock = await this.lockNodeZnode(id, options);
     // A node this process has just created in `init` is touched by no one else (cleanup skips
     // `init`), so the record it holds is current and the re-read can be saved.
     if (options.justCreated !== undefined) return { lock, record: options.justCreated };
     return this.reread(lock, () => this.getNode(id), `node ${id}`);
+  }
+
+  /** A node's znode as it is: missing, unreadable (with why) or its record. Logs nothing. */
+  async inspectNode(id: NodeId): Promise<NodeZnode> {
+    const path = P.nodePath(id);
+    let data: Buffer;
+    try {
+      data = (await this.client.get(path)).data;
+    } catch (error) {
+      if (error instanceof NoNodeError) return { kind: "missing" };
+      throw error;
+    }
+    try {
+      const record = decodeNode(id, data, path);
+      return record === "empty" ? { kind: "unreadable", reason: `${path}: no data` } : { kind: "record", record };
+    } catch (error) {
+      if (!(error instanceof MalformedRecordError)) throw error;
+      return { kind: "unreadable", reason: error.message };
+    }
+  }
+
+  /**
+   * Locks a node's znode without reading its record: for deleting one that cannot be read.
+   * Never re-creates a missing node (RecordGoneError).
+   */
+  async lockNodeZnode(id: NodeId, options: AcquireOptions): Promise<ZkLock> {
+    const lock = new ZkLock(this.client, P.nodeLockPath(id), { directory: { kind: "below", floor: P.nodePath(id) } });
+    await this.take(lock, options, `node ${id}`);
+    return lock;
   }
 
   // ---- launchers ------------------------------------------------------------------------

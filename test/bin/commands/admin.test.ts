@@ -106,3 +106,27 @@ test("hold sets a node to hold with the reason as comment", async (t) => {
   assert.equal(refused.exitCode, 1);
   assert.match(String(refused.stderr), /is deleting and cannot be held/);
 });
+
+test("delete removes a malformed node's record and says so; hold refuses it with exit 1", async (t) => {
+  const { zk, hosts } = await zkForTest(t);
+  await zk.client.createWithParents("/nodepool/nodes/0000009001", "{not json", "persistent");
+  await zk.client.createWithParents("/nodepool/nodes/0000009002", JSON.stringify({ state: "ready", state_time: "yesterday" }), "persistent");
+
+  const refused = await nodepoolOn(hosts, ["hold", "0000009001"]);
+  assert.equal(refused.exitCode, 1);
+  assert.match(String(refused.stderr), /^nodepool: node 0000009001 cannot be held: its record cannot be read \(\/nodepool\/nodes\/0000009001: not valid JSON .*\); remove it with nodepool delete 0000009001$/m);
+  assert.notEqual(await zk.client.exists("/nodepool/nodes/0000009001"), null);
+
+  const deleted = await nodepoolOn(hosts, ["delete", "0000009001"]);
+  assert.equal(deleted.exitCode, 0, String(deleted.stderr));
+  assert.match(String(deleted.stdout), /^Node id 0000009001 is malformed \(\/nodepool\/nodes\/0000009001: not valid JSON .*\): its record is deleted; a server it had is left to the launchers' leaked-instance cleanup$/);
+  const now = await nodepoolOn(hosts, ["delete", "--now", "0000009002", "--json"]);
+  assert.equal(now.exitCode, 0, String(now.stderr));
+  assert.equal(String(now.stdout), "[]");
+  assert.match(String(now.stderr), /^Node id 0000009002 is malformed \(.*invalid node record at "state_time".*\): its record is deleted/m);
+  assert.deepEqual(await zk.client.getChildren("/nodepool/nodes"), []);
+
+  const again = await nodepoolOn(hosts, ["delete", "0000009001"]);
+  assert.equal(again.exitCode, 0);
+  assert.equal(String(again.stdout), "Node id 0000009001 not found");
+});

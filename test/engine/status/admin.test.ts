@@ -9,6 +9,7 @@ import {
   holdNode,
   loadProviderInfo,
   NodeNotHoldableError,
+  NodeUnreadableError,
   ProvidersUnknownError,
 } from "../../../engine/status/index.ts";
 import { LockTimeoutError, newNode, type NodeId } from "../../../engine/zk/index.ts";
@@ -88,4 +89,39 @@ test("hold sets hold with the reason as comment; deleting nodes cannot be held",
   assert.equal(await holdNode(zk, "0000000999"), null);
   await deleteNodeCommand(zk, seeded.ready.id);
   await assert.rejects(holdNode(zk, seeded.ready.id), NodeNotHoldableError);
+});
+
+test("delete removes a node znode whose record cannot be read, with or without --now, under its lock", async (t) => {
+  const { zk, connectAnother } = await zkForTest(t);
+  await zk.client.createWithParents("/nodepool/nodes/0000009001", "{not json", "persistent");
+  await zk.client.createWithParents("/nodepool/nodes/0000009002", JSON.stringify({ state: "ready", state_time: "yesterday" }), "persistent");
+  await zk.client.createWithParents("/nodepool/nodes/0000009003", "", "persistent");
+  const gone = async (id: string): Promise<boolean> => (await zk.client.exists(`/nodepool/nodes/${id}`)) === null;
+
+  const other = await connectAnother();
+  const held = await other.lockNodeZnode("0000009001" as NodeId, { blocking: false });
+  await assert.rejects(deleteNodeCommand(zk, "0000009001", { lockTimeoutMs: 300 }), LockTimeoutError);
+  assert.equal(await gone("0000009001"), false, "a lock held elsewhere is waited for, not broken");
+  await held.release();
+
+  const badJson = await deleteNodeCommand(zk, "0000009001");
+  assert.equal(badJson.kind, "unreadable-deleted");
+  assert.match(badJson.kind === "unreadable-deleted" ? badJson.reason : "", /\/nodepool\/nodes\/0000009001: not valid JSON/);
+  const badField = await deleteNodeCommand(zk, "0000009002", { now: true, providers: providersOf("fake-x"), createProvider });
+  assert.deepEqual(badField, { kind: "unreadable-deleted", reason: '/nodepool/nodes/0000009002: invalid node record at "state_time": Invalid input: expected number, received string' });
+  assert.deepEqual(await deleteNodeCommand(zk, "0000009003"), { kind: "unreadable-deleted", reason: "/nodepool/nodes/0000009003: no data" });
+  for (const id of ["0000009001", "0000009002", "0000009003"]) assert.equal(await gone(id), true, id);
+  assert.deepEqual(await deleteNodeCommand(zk, "0000009001"), { kind: "not-found" });
+});
+
+test("hold refuses a node whose record cannot be read, saying why, and leaves it", async (t) => {
+  const { zk } = await zkForTest(t);
+  await zk.client.createWithParents("/nodepool/nodes/0000009001", "{not json", "persistent");
+  await assert.rejects(holdNode(zk, "0000009001"), (error: Error) => {
+    assert.ok(error instanceof NodeUnreadableError);
+    assert.match(error.message, /^node 0000009001 cannot be held: its record cannot be read \(\/nodepool\/nodes\/0000009001: not valid JSON .*\); remove it with nodepool delete 0000009001$/);
+    return true;
+  });
+  assert.equal((await zk.client.get("/nodepool/nodes/0000009001")).data.toString(), "{not json");
+  assert.deepEqual(await zk.client.getChildren("/nodepool/nodes/0000009001/lock"), [], "the lock is released");
 });
