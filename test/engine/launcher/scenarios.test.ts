@@ -101,12 +101,15 @@ test("a leaked server is deleted and reported; a node whose record vanished is r
   const launcher = await startLauncher(t, zk, config({ minReady: 1 }));
   const leaks: number[] = [];
   launcher.events.on("leak", (e) => leaks.push(e.count));
-  const first = await waitFor("min-ready node", async () => (await zk.getNodes()).find((n) => n.state === "ready"));
+  // Unallocated: its min-ready request is done. Deleting it earlier races the fulfilment (on a
+  // busy machine), and a request whose node vanished before fulfilment stays pending.
+  const first = await waitFor("min-ready node", async () => (await zk.getNodes()).find((n) => n.state === "ready" && n.allocatedTo === null));
   await zk.client.deleteRecursive(`/nodepool/nodes/${first.id}`);
+  // Waits for a cleanup interval and several passes: generous for a loaded machine.
   await waitFor("replacement ready and old server gone", async () => {
     const nodes = await zk.getNodes();
     return nodes.length === 1 && nodes[0]?.state === "ready" && nodes[0].id !== first.id && cloud.servers.size === 1;
-  });
+  }, 30_000);
   assert.ok(leaks.length >= 1);
 });
 
