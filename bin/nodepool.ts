@@ -5,7 +5,13 @@ const cli = new Cli({ binaryLabel: "nodepool", binaryName: "nodepool", binaryVer
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
 for (const command of await commandsFor(args)) cli.register(command);
-await cli.runExit(args);
+if (args.length === 0) {
+  // No command: the help text and status 1, as the reference (behaviour.md §5.1, scenario 82).
+  await cli.run(["--help"]);
+  process.exitCode = 1;
+} else {
+  await cli.runExit(args);
+}
 
 /**
  * `nodepool list` loads its own command only: a fifth less start-up CPU, with no YAML parser,

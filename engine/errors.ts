@@ -5,7 +5,10 @@
  */
 export abstract class NodepoolError extends Error {
   abstract readonly code: string;
-  /** Exit status when this error ends a CLI command: 1 = invalid input, 2 = could not run. */
+  /**
+   * Exit status when this error ends a daemon, `config-validate` or `compile`: 1 = invalid
+   * input, 2 = could not run. Every other `nodepool` command exits 1 (behaviour.md §5.1).
+   */
   readonly exitCode: 1 | 2 = 2;
 
   constructor(message: string, options?: ErrorOptions) {

@@ -17,7 +17,7 @@ export class ApplyCommand extends NodepoolCommand {
 
       With --wait it keeps reconciling until a pass plans nothing and no node of the configured providers is still launching, saying what it waits for.
 
-      Exit status: 0 when every action succeeded (or there was nothing to do), ${APPLY_FAILED_EXIT} when an action failed or --timeout ended it (the failures listed), 1 for an invalid config, 2 when it could not run.
+      Exit status: 0 when every action succeeded (or there was nothing to do), ${APPLY_FAILED_EXIT} when an action failed or --timeout ended it (the failures listed), 1 when it could not run (an invalid config, ZooKeeper unreachable).
     `,
     examples: [
       ["Apply the next pass", "nodepool apply -c /etc/nodepool/nodepool.yaml"],
@@ -60,7 +60,7 @@ export class ApplyCommand extends NodepoolCommand {
       const ok = result.failures.length === 0 && result.unfinished === null;
       print(`\nApply ${ok ? "complete" : "incomplete"}: ${result.done} action${result.done === 1 ? "" : "s"} done, ${result.failures.length} failed.\n`);
       return ok ? 0 : APPLY_FAILED_EXIT;
-    });
+    }, { createChroot: true });
     // Work this apply left behind (a launch abandoned at the timeout, an in-process cloud's
     // boot timer) must not keep the command running: once the exit status is set, exit.
     setImmediate(() => process.exit());

@@ -21,6 +21,8 @@ export class CompileCommand extends NodepoolCommand {
     ],
   });
 
+  protected override readonly keepsErrorExitCodes = true;
+
   file = Option.String({ required: false, name: "file" });
   output = Option.String("-o,--output", { description: "Write the YAML here instead of stdout" });
   typecheck = Option.Boolean("--typecheck", true, { description: "Type-check with TypeScript first (--no-typecheck skips it)" });

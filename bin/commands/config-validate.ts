@@ -54,6 +54,8 @@ export class ConfigValidateCommand extends NodepoolCommand {
     description: "For a .config.ts, type-check it with TypeScript first (--no-typecheck skips it)",
   });
 
+  protected override readonly keepsErrorExitCodes = true;
+
   async run(): Promise<number> {
     const config = commandLinePath(this.config);
     const result = await validateConfigSource(config, {

@@ -19,7 +19,7 @@ export class ImageBuildCommand extends NodepoolCommand {
       if (config === null) throw new InvalidConfigError(`image-build needs the config (${this.config}) to know the diskimages`);
       const { requestImageBuild } = await import("../../engine/builder/operations.ts"); // on demand: keeps the launcher and builder engines out of the start-up of the other commands
       await requestImageBuild(zk, config, this.image);
-    });
+    }, { createChroot: true });
     return 0;
   }
 }

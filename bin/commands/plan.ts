@@ -1,10 +1,10 @@
 import { Option } from "clipanion";
-import { createLogger, type Logger } from "../../engine/log.ts";
+import type { Logger } from "../../engine/log.ts";
 import type { Observation, PlanEntry } from "../../engine/plan-view/index.ts";
-import { NodepoolZk } from "../../engine/zk/index.ts";
+import type { NodepoolZk } from "../../engine/zk/index.ts";
 import type { NodepoolConfig } from "../../schema/index.ts";
 import { NodepoolCommand } from "./base.ts";
-import { CLI_CONNECT_TIMEOUT_MS, readValidConfig, zkHostsFor } from "./zk-connect.ts";
+import { connectCli, readValidConfig, zkHostsFor, type CliConnectOptions } from "./zk-connect.ts";
 
 /** `nodepool plan` exit status when the next pass would change something (0: nothing would). */
 export const CHANGES_PENDING_EXIT = 3;
@@ -19,14 +19,12 @@ export interface PlanSession {
   readonly log: Logger;
 }
 
-export async function withPlanSession<T>(command: NodepoolCommand, work: (session: PlanSession) => Promise<T>): Promise<T> {
-  const log = createLogger({ name: "nodepool", debug: command.debug, destination: process.stderr });
-  // The command's output is its plan and progress; the engine's routine info lines would only get in the way.
-  if (!command.debug && process.env.NODEPOOL_LOG_LEVEL === undefined) log.level = "warn";
+export async function withPlanSession<T>(command: NodepoolCommand, work: (session: PlanSession) => Promise<T>, options: CliConnectOptions = {}): Promise<T> {
+  const log = command.logger();
   const result = await readValidConfig(command);
   const { redact, secretValues } = await import("../../engine/plan-view/index.ts"); // on demand: keeps the launcher and builder engines out of the start-up of the other commands
   const secrets = secretValues(result.config, result.secretPaths);
-  const zk = await NodepoolZk.connect({ hosts: zkHostsFor(command, result.config), connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS, logger: log });
+  const zk = await connectCli(zkHostsFor(command, result.config), log, options);
   try {
     return await work({ config: result.config, secrets, secretPaths: result.secretPaths, zk, log });
   } catch (error) {
@@ -53,7 +51,7 @@ export class PlanCommand extends NodepoolCommand {
     details: `
       Reads ZooKeeper and each provider's cloud once and prints the actions a launcher and a builder started now with this config would take, grouped by provider (builds under "images"), with + (create), - (delete) and ~ (change) markers and each action's reason. Changes nothing.
 
-      Exit status: 0 when nothing would change ("No changes."), ${CHANGES_PENDING_EXIT} when changes are pending, 1 for an invalid config, 2 when it could not run.
+      Exit status: 0 when nothing would change ("No changes."), ${CHANGES_PENDING_EXIT} when changes are pending, 1 when it could not run (an invalid config, ZooKeeper or a provider unreachable).
     `,
     examples: [
       ["Preview the next pass", "nodepool plan -c /etc/nodepool/nodepool.yaml"],

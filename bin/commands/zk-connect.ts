@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { NodepoolError } from "../../engine/errors.ts";
-import { createLogger, type Logger } from "../../engine/log.ts";
+import type { Logger } from "../../engine/log.ts";
 import { NodepoolZk, zkHostsFromConfig } from "../../engine/zk/index.ts";
 import type { ConfigResult, NodepoolConfig } from "../../schema/index.ts";
 import type { NodepoolCommand } from "./base.ts";
@@ -9,6 +9,8 @@ import type { NodepoolCommand } from "./base.ts";
  * How the ZooKeeper-using commands reach the tree: load the config (as the reference does),
  * connect to `--zookeeper` if given, else to the config's `zookeeper-servers`, run, and
  * disconnect. With `--zookeeper` a missing config file is fine: the command runs without one.
+ * A missing chroot is not created (a mistyped `--zookeeper host:port/chroot` reads as an empty
+ * tree) except by the commands that create records where none may exist yet.
  */
 
 /** A CLI must not hang on a ZooKeeper that is down: it fails after this long. */
@@ -51,12 +53,20 @@ export function zkHostsFor(command: NodepoolCommand, config: NodepoolConfig | nu
   return zkHostsFromConfig(servers);
 }
 
-export async function withZooKeeper<T>(command: NodepoolCommand, work: (session: CliZk) => Promise<T>): Promise<T> {
-  const log = createLogger({ name: "nodepool", debug: command.debug, destination: process.stderr });
-  // A command's output is its table; the client's routine info lines would only get in the way.
-  if (!command.debug && process.env.NODEPOOL_LOG_LEVEL === undefined) log.level = "warn";
+export interface CliConnectOptions {
+  /** Create the chroot when it is missing: only for commands that create records (image-build, apply). */
+  readonly createChroot?: boolean;
+}
+
+/** Connects the CLI's client: bounded wait, the command's logger, the chroot left alone unless asked. */
+export function connectCli(hosts: string, log: Logger, options: CliConnectOptions): Promise<NodepoolZk> {
+  return NodepoolZk.connect({ hosts, connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS, logger: log, createChroot: options.createChroot ?? false });
+}
+
+export async function withZooKeeper<T>(command: NodepoolCommand, work: (session: CliZk) => Promise<T>, options: CliConnectOptions = {}): Promise<T> {
+  const log = command.logger();
   const config = await loadCliConfig(command);
-  const zk = await NodepoolZk.connect({ hosts: zkHostsFor(command, config), connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS, logger: log });
+  const zk = await connectCli(zkHostsFor(command, config), log, options);
   try {
     return await work({ zk, config, log });
   } finally {

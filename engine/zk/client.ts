@@ -83,8 +83,13 @@ export interface ZkAuth {
 }
 
 export interface ZkClientOptions {
-  /** `host:port[,host:port][/chroot]`. A missing chroot is created on first connection. */
+  /** `host:port[,host:port][/chroot]`. A missing chroot is created on first connection unless `createChroot` is false. */
   readonly hosts: string;
+  /**
+   * False for a client that only reads (the CLI's listings): a missing chroot is left missing
+   * and reads as an empty tree, so a mistyped `--zookeeper host:port/chroot` creates nothing.
+   */
+  readonly createChroot?: boolean;
   /** Session timeout; Python Nodepool and Zuul use 10 s. */
   readonly sessionTimeoutMs?: number;
   /**
@@ -231,11 +236,12 @@ export class ZkClient {
   }
 
   /**
-   * Connects and waits for the first session; creates the chroot when it is missing. Without
-   * `connectTimeoutMs` it waits for ZooKeeper forever, logging a warning every 10 s.
+   * Connects and waits for the first session; creates the chroot when it is missing (unless
+   * `createChroot` is false). Without `connectTimeoutMs` it waits for ZooKeeper forever,
+   * logging a warning every 10 s.
    */
   static async connect(options: ZkClientOptions): Promise<ZkClient> {
-    if (splitHosts(options.hosts).chroot !== "") await ensureChroot(options);
+    if (options.createChroot !== false && splitHosts(options.hosts).chroot !== "") await ensureChroot(options);
     const client = new ZkClient(options);
     client.startHandle();
     try {

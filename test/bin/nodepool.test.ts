@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { test } from "node:test";
 import { Builtins, Cli, type CommandClass } from "clipanion";
 import { commands } from "../../bin/commands/index.ts";
 import { ListCommand } from "../../bin/commands/list.ts";
-import { nodepool } from "./commands/_cli.ts";
+import { zkForTest } from "../helpers/zk.ts";
+import { nodepool, nodepoolOn } from "./commands/_cli.ts";
 
 /** `nodepool list` registers only its own command (bin/nodepool.ts); these keep that invisible. */
 
@@ -25,8 +29,8 @@ async function outcome(cli: Cli, args: string[]): Promise<string> {
     return `error: ${(error as Error).message}`;
   }
   if (command instanceof ListCommand) {
-    const { config, secure, zookeeper, debug, json, detail } = command;
-    return `list ${JSON.stringify({ config, secure, zookeeper, debug, json, detail })}`;
+    const { config, secure, zookeeper, debug, logConfig, json, detail } = command;
+    return `list ${JSON.stringify({ config, secure, zookeeper, debug, logConfig, json, detail })}`;
   }
   let printed = "";
   const sink = new Writable({
@@ -50,7 +54,7 @@ test("`list …` parses, helps and fails the same with only ListCommand register
   const all = cliWith(commands);
   for (const args of [
     ["list"],
-    ["list", "--detail", "--json", "--zookeeper", "zk:2181/x", "-c", "a.yaml", "-s", "b.yaml", "--debug"],
+    ["list", "--detail", "--json", "--zookeeper", "zk:2181/x", "-c", "a.yaml", "-s", "b.yaml", "--debug", "-l", "log.yaml"],
     ["list", "--bogus"],
     ["list", "extra"],
     ["list", "--zookeeper"],
@@ -69,4 +73,31 @@ test("the built command prints list's help and its syntax errors as before", asy
   const bad = await nodepool(["list", "--bogus"]);
   assert.equal(bad.exitCode, 1);
   assert.match(String(bad.stdout), /Unsupported option name \("--bogus"\)/);
+});
+
+test("no command: the help text and exit 1 (behaviour.md §5.1, scenario 82)", async () => {
+  const result = await nodepool([]);
+  assert.equal(result.exitCode, 1);
+  assert.match(String(result.stdout), /nodepool list \[/);
+  assert.match(String(result.stdout), /nodepool delete \[/);
+});
+
+test("-l LOGCONFIG, as the reference takes it: its level and file apply; a bad file fails the command with exit 1", async (t) => {
+  const { hosts } = await zkForTest(t);
+  const dir = await mkdtemp(join(tmpdir(), "nodepool-cli-log-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const logFile = join(dir, "logs", "cli.log");
+  const logConfig = join(dir, "logging.yaml");
+  await writeFile(logConfig, `level: debug\nfile: ${logFile}\n`);
+  const listed = await nodepoolOn(hosts, ["-l", logConfig, "list"]);
+  assert.equal(listed.exitCode, 0, String(listed.stderr));
+  assert.match(String(listed.stdout), /^\+----\+/);
+  assert.equal(String(listed.stderr), "", "log lines go to the file, not stderr");
+  assert.match(await readFile(logFile, "utf8"), /"msg":"ZooKeeper session established"/);
+
+  await writeFile(logConfig, "level: loud\n");
+  const refused = await nodepoolOn(hosts, ["list", "-l", logConfig]);
+  assert.equal(refused.exitCode, 1);
+  assert.match(String(refused.stderr), /^nodepool: .*logging\.yaml is not a logging config \(\{ level, file \}\): level: /);
+  assert.equal(String(refused.stdout), "");
 });
