@@ -21,6 +21,7 @@ import { Executor } from "../reconcile/executor.ts";
 import { nextDeadline, plan } from "../reconcile/plan.ts";
 import { RateLimiter } from "../reconcile/rate.ts";
 import { labelKey, NO_LIMIT, type Desired, type Observed, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
+import { MIN_READY_RETRY_S } from "./min-ready.ts";
 import { nodepoolQuota } from "./quota.ts";
 
 export interface LauncherOptions {
@@ -36,6 +37,8 @@ export interface LauncherOptions {
   quotaCacheMs?: number;
   /** Request-lock directories older than this without a request are removed (8 h). */
   staleRequestLockMs?: number;
+  /** Wait after a failed min-ready request before the label's next one (reference: 10 s). */
+  minReadyRetryMs?: number;
 }
 
 interface RunningProvider {
@@ -52,7 +55,13 @@ interface RunningProvider {
 /** Gap between passes, in multiples of the last pass's duration. */
 const PASS_SPACING = 3;
 
-const DEFAULTS = { cleanupIntervalMs: 60_000, retryIntervalMs: 5_000, quotaCacheMs: 300_000, staleRequestLockMs: 8 * 3600_000 };
+const DEFAULTS = {
+  cleanupIntervalMs: 60_000,
+  retryIntervalMs: 5_000,
+  quotaCacheMs: 300_000,
+  staleRequestLockMs: 8 * 3600_000,
+  minReadyRetryMs: MIN_READY_RETRY_S * 1000,
+};
 
 export class Launcher {
   readonly events = new EngineEventEmitter();
@@ -74,6 +83,8 @@ export class Launcher {
   private readonly lockChanged = new Set<string>();
   /** mtime (ms) of request-lock directories already looked at. */
   private readonly lockDirMtimes = new Map<string, number>();
+  /** When each pool last had room freed (epoch seconds), for min-ready retries. */
+  private readonly roomFreed = new Map<string, number>();
   private scheduled = false;
   private stopped = false;
   private lastPassEnd = 0;
@@ -96,13 +107,19 @@ export class Launcher {
       retryIntervalMs: options.retryIntervalMs ?? DEFAULTS.retryIntervalMs,
       quotaCacheMs: options.quotaCacheMs ?? DEFAULTS.quotaCacheMs,
       staleRequestLockMs: options.staleRequestLockMs ?? DEFAULTS.staleRequestLockMs,
+      minReadyRetryMs: options.minReadyRetryMs ?? DEFAULTS.minReadyRetryMs,
     };
-    this.desired = desiredFromConfig(this.config, this.identity);
+    this.desired = this.desiredOf(this.config);
     const client = this.zk.client;
     const top = { log: this.log, create: true };
     this.nodes = nodeCache(client, top);
-    this.nodes.onChange(({ kind, id }) => {
-      if (kind === "removed") this.lockChanged.delete(id);
+    this.nodes.onChange((change) => {
+      const { kind, id } = change;
+      if (kind === "removed") {
+        this.lockChanged.delete(id);
+        const { provider, pool } = change.previous;
+        if (provider !== null && pool !== null) this.roomFreed.set(`${provider}-${pool}`, Date.now() / 1000);
+      }
       // A node whose lock we watch stays busy until the lock is released, whatever it changes to.
       if (!this.lockWatches.has(id)) this.executor.clearBusy(id);
       this.trigger("node changed");
@@ -197,7 +214,10 @@ export class Launcher {
   /** Applies a new config: changed providers get a new driver, unchanged ones keep theirs (§8.4). */
   async reconfigure(config: NodepoolConfig): Promise<void> {
     this.config = config;
-    this.desired = desiredFromConfig(config, this.identity);
+    this.desired = this.desiredOf(config);
+    // Limits may have grown: labels whose min-ready requests failed may try again at once.
+    const now = Date.now() / 1000;
+    for (const provider of this.desired.providers) for (const pool of provider.pools) this.roomFreed.set(pool.key, now);
     await this.syncProviders();
     await this.register();
     this.trigger("config changed");
@@ -240,6 +260,9 @@ export class Launcher {
       heldNodes: this.executor.heldNodes(),
       busy: this.executor.busy,
       minReady: this.executor.minReadyView,
+      minReadyFailed: this.executor.minReadyFailedView,
+      roomFreed: this.roomFreed,
+      committed: this.executor.committedView,
       emptyNodes: this.nodes.emptyChildren(),
       cleanupDue: this.cleanupDue,
       sweepDue: this.sweepDue,
@@ -308,10 +331,8 @@ export class Launcher {
 
   private scheduleDeadline(observed: Observed, now: number): void {
     clearTimeout(this.deadlineTimer);
-    const next = nextDeadline(this.desired, observed);
+    const next = nextDeadline(this.desired, observed, now);
     if (next === null) return;
-    // Deadlines already past are retried by the retry interval (their node was busy).
-    if (next <= now) return;
     this.deadlineTimer = setTimeout(() => this.trigger("deadline"), Math.min((next - now) * 1000 + 5, 2 ** 31 - 1));
   }
 
@@ -457,6 +478,10 @@ export class Launcher {
     } catch (error) {
       this.log.warn({ err: error, provider: config.name }, "refreshing provider state failed");
     }
+  }
+
+  private desiredOf(config: NodepoolConfig): Desired {
+    return { ...desiredFromConfig(config, this.identity), minReadyRetryDelay: this.options.minReadyRetryMs / 1000 };
   }
 
   private pools(): Map<string, PoolDesired> {

@@ -1,11 +1,16 @@
 /**
  * Quota (behaviour.md §2.12): max-servers, max-cores and max-ram per pool, the cloud's own
- * limits minus unmanaged usage, and nodepool's usage counted from node records in any state.
- * Pure arithmetic over resources; Infinity is "unlimited".
+ * limits minus unmanaged usage, and nodepool's usage counted from node records in any state
+ * plus the launches this process committed to whose records do not exist yet. Pure arithmetic
+ * over resources; Infinity is "unlimited".
+ *
+ * What this counts is this process's view. Two launchers sharing a provider may both find
+ * room for the same last node; the cloud then refuses one launch with a quota error, which
+ * aborts that node and pauses its request (behaviour.md §2.12 "Note on races", §3.2).
  */
 import type { Resources, Server } from "../drivers/driver.ts";
 import type { NodeId } from "../zk/ids.ts";
-import { labelKey, NO_LIMIT, type ObservedNode, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
+import { labelKey, NO_LIMIT, type CommittedLaunch, type ObservedNode, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
 
 export const ZERO: Resources = { cores: 0, instances: 0, ram: 0 };
 /** Need assumed for a label whose flavor is not known (yet): one instance. */
@@ -52,8 +57,9 @@ export function nodepoolQuota(
 }
 
 /**
- * Usage of node records by provider and by pool, accumulated over one planning pass so that
- * launches decided earlier in the pass count against later ones.
+ * Usage by provider and by pool: node records, launches committed to in earlier passes and
+ * still being carried out, and the launches decided earlier in this pass, so that no burst of
+ * requests is planned against room already promised.
  */
 export class Usage {
   private readonly byProvider = new Map<string, Resources>();
@@ -63,6 +69,7 @@ export class Usage {
     nodes: Iterable<ObservedNode>,
     pools: ReadonlyMap<string, PoolDesired>,
     providers: ReadonlyMap<string, ProviderObserved>,
+    committed: Iterable<CommittedLaunch> = [],
   ) {
     // Counted per provider, pool and label first (every pass looks at every node: no string
     // building or allocation per node), then priced once per label.
@@ -86,6 +93,10 @@ export class Usage {
           this.add(pool, { cores: need.cores * count, instances: need.instances * count, ram: need.ram * count });
         }
       }
+    }
+    for (const launch of committed) {
+      const pool = pools.get(launch.pool);
+      if (pool) this.add(pool, labelNeed(providers.get(pool.provider), pool.name, launch.label));
     }
   }
 

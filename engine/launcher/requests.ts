@@ -3,7 +3,7 @@
  * provider preference, reuse of ready nodes before launching, multi-node requests from one
  * pool, pausing at quota, fulfil/decline/fail. Pure decisions over one pass's context.
  */
-import type { LauncherId, NodeId } from "../zk/ids.ts";
+import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 import { MIN_READY_REQUESTOR } from "../zk/records/request.ts";
 import {
   uploadKey,
@@ -30,8 +30,10 @@ export interface PassContext {
   claimed: Set<NodeId>;
   /** Pools holding a paused request: they take no new requests. */
   pausedPools: Set<string>;
-  /** Node launches in progress or decided, per provider (for max-concurrency). */
+  /** Node launches in progress, committed or decided, per provider (for max-concurrency). */
   launching: Map<string, number>;
+  /** Labels of launches committed to for a request whose nodes are not observed yet. */
+  committed: ReadonlyMap<RequestId, readonly string[]>;
   /** Ready, unallocated nodes by `<provider>-<pool>/<label>`, built on first use in a pass. */
   idle?: Map<string, ObservedNode[]>;
 }

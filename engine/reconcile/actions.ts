@@ -87,6 +87,8 @@ export interface MinReadyDone extends Base {
   request: RequestId;
   label: string;
   nodes: NodeId[];
+  /** It failed: the label waits for the retry delay before its next min-ready request. */
+  failed: boolean;
 }
 
 /** Mark a node `deleting` (max-ready-age, hold expiry). */

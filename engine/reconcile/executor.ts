@@ -36,7 +36,7 @@ import type {
 } from "./actions.ts";
 import type { EngineEventEmitter } from "./events.ts";
 import type { RateLimiter } from "./rate.ts";
-import type { Handler, KeySet, PoolDesired } from "./state.ts";
+import type { CommittedLaunch, Handler, KeySet, PoolDesired } from "./state.ts";
 
 /** What the executor needs from the running launcher. */
 export interface ExecutorContext {
@@ -108,6 +108,13 @@ export class Executor {
   /** Every running action and launch, for `idle()`. */
   private readonly running = new Set<Promise<void>>();
   private readonly minReady = new Map<string, RequestId[]>();
+  /** When the last min-ready request of a label failed (epoch seconds). */
+  private readonly minReadyFailures = new Map<string, number>();
+  /**
+   * Launches of accepts and continues being carried out, from the moment the action starts
+   * until the node is among its handler's nodes: plan() counts them against quota.
+   */
+  private readonly committed = new Set<CommittedLaunch>();
   private readonly busyKeys = new Set<string>();
   private stopping = false;
 
@@ -144,6 +151,14 @@ export class Executor {
     return this.minReady;
   }
 
+  get minReadyFailedView(): ReadonlyMap<string, number> {
+    return this.minReadyFailures;
+  }
+
+  get committedView(): Iterable<CommittedLaunch> {
+    return this.committed;
+  }
+
   /** Starts every action whose object is free; returns once all of them finished. */
   async run(actions: readonly Action[]): Promise<void> {
     await Promise.all(actions.map((action) => this.start(action)));
@@ -171,8 +186,12 @@ export class Executor {
     if (this.inFlight.has(key)) return;
     this.inFlight.add(key);
     const started = performance.now();
+    // Committed before the first await: a pass planned meanwhile already counts these launches.
+    const launches: CommittedLaunch[] =
+      action.kind === "accept" || action.kind === "continue" ? action.launch.map((label) => ({ request: action.request, pool: action.pool, label })) : [];
+    for (const launch of launches) this.committed.add(launch);
     try {
-      await this.dispatch(action);
+      await this.dispatch(action, launches);
       this.ctx.events.emit("action", { action, ok: true, durationMs: performance.now() - started });
     } catch (error) {
       if (error instanceof LockBusyError) {
@@ -183,6 +202,7 @@ export class Executor {
       }
       this.ctx.events.emit("action", { action, ok: false, durationMs: performance.now() - started, error });
     } finally {
+      for (const launch of launches) this.committed.delete(launch);
       this.inFlight.delete(key);
       this.ctx.trigger(`${action.kind} done`);
     }
@@ -223,12 +243,12 @@ export class Executor {
     this.busyKeys.clear();
   }
 
-  private dispatch(action: Action): Promise<void> {
+  private dispatch(action: Action, launches: readonly CommittedLaunch[]): Promise<void> {
     switch (action.kind) {
       case "accept":
-        return this.accept(action);
+        return this.accept(action, launches);
       case "continue":
-        return this.continueRequest(action);
+        return this.continueRequest(action, launches);
       case "reclaim":
         return this.reclaim(action);
       case "fulfil":
@@ -316,7 +336,7 @@ export class Executor {
 
   // ---- requests ---------------------------------------------------------------------------
 
-  private async accept(action: AcceptRequest): Promise<void> {
+  private async accept(action: AcceptRequest, launches: readonly CommittedLaunch[]): Promise<void> {
     const pool = this.ctx.pool(action.pool);
     if (!pool) return;
     const id = action.request;
@@ -358,7 +378,7 @@ export class Executor {
     this.handlers.set(id, handler);
     lock.onLost(() => this.handlers.delete(id));
     this.ctx.events.emit("request", { request: id, outcome: "accepted", launcher: pool.launcherId, requestor: handler.requestor, durationMs: 0 });
-    await Promise.all([accepted, this.fill(handler, pool, action.assign, action.launch)]);
+    await settleAll([accepted, this.fill(handler, pool, action.assign, launches)]);
   }
 
   /**
@@ -382,7 +402,7 @@ export class Executor {
     return lock;
   }
 
-  private async continueRequest(action: ContinueRequest): Promise<void> {
+  private async continueRequest(action: ContinueRequest, launches: readonly CommittedLaunch[]): Promise<void> {
     const handler = this.handlers.get(action.request);
     const pool = this.ctx.pool(action.pool);
     if (!handler || !pool) return;
@@ -393,11 +413,11 @@ export class Executor {
       handler.nodes = handler.nodes.filter((n) => n !== id);
     }
     handler.az ??= action.az;
-    await this.fill(handler, pool, action.assign, action.launch);
+    await this.fill(handler, pool, action.assign, launches);
   }
 
-  /** Reuses the given ready nodes, then creates and launches nodes for the given labels. */
-  private async fill(handler: HeldRequest, pool: PoolDesired, assign: readonly NodeId[], labels: readonly string[]): Promise<void> {
+  /** Reuses the given ready nodes, then creates and launches the committed nodes. */
+  private async fill(handler: HeldRequest, pool: PoolDesired, assign: readonly NodeId[], launches: readonly CommittedLaunch[]): Promise<void> {
     for (const id of assign) {
       try {
         const { lock, record } = await this.lockNode(id);
@@ -413,11 +433,12 @@ export class Executor {
         if (!(error instanceof LockBusyError || error instanceof RecordGoneError)) throw error;
       }
     }
-    await Promise.all(labels.map((label) => this.createAndLaunch(handler, pool, label)));
+    await settleAll(launches.map((launch) => this.createAndLaunch(handler, pool, launch)));
   }
 
-  private async createAndLaunch(handler: HeldRequest, pool: PoolDesired, label: string): Promise<void> {
+  private async createAndLaunch(handler: HeldRequest, pool: PoolDesired, launch: CommittedLaunch): Promise<void> {
     const { zk } = this.ctx;
+    const { label } = launch;
     const created = await zk.storeNode(
       newNode({
         state: "init",
@@ -431,18 +452,21 @@ export class Executor {
       }),
     );
     const id = created.id as NodeId;
+    // The record and the handler's claim on it replace the commitment in one step.
     this.ctx.nodes.wrote(id, { ...created, id });
+    handler.nodes = [...handler.nodes, id];
+    this.committed.delete(launch);
     // Nobody else knows this node yet: its lock directory, our contender and the `building`
     // write go in one transaction, without re-reading it.
     const lock = new ZkLock(zk.client, P.nodeLockPath(id), { directory: { kind: "below", floor: P.nodePath(id) } });
     const building = { ...withNodeState(created, "building"), id };
     if ((await lock.acquireFresh([storeNodeOp(building)])) === null) {
+      handler.nodes = handler.nodes.filter((n) => n !== id);
       this.ctx.nodes.released(id);
       return;
     }
     this.ctx.nodes.wrote(id, building);
     handler.nodeLocks.set(id, lock);
-    handler.nodes = [...handler.nodes, id];
     this.track(this.launch(handler, pool, label, building, lock));
   }
 
@@ -644,6 +668,8 @@ export class Executor {
   }
 
   private async minReadyDone(action: MinReadyDone): Promise<void> {
+    // Recorded before the request goes, so no pass sees the label neither outstanding nor failed.
+    if (action.failed) this.minReadyFailures.set(action.label, Date.now() / 1000);
     for (const id of action.nodes) {
       // The reference clears the allocation without locking (zookeeper.md §4.2).
       const node = await this.ctx.zk.getNode(id);
@@ -822,6 +848,14 @@ async function createIfMissing(zk: NodepoolZk, path: string): Promise<void> {
   } catch (error) {
     if (!(error instanceof NodeExistsError || error instanceof NoNodeError)) throw error;
   }
+}
+
+/**
+ * Waits for every promise, then throws the first failure: an accept or continue ends, and its
+ * commitments lapse, only once each of its node creations has settled.
+ */
+async function settleAll(work: readonly Promise<unknown>[]): Promise<void> {
+  for (const outcome of await Promise.allSettled(work)) if (outcome.status === "rejected") throw outcome.reason;
 }
 
 function mergeDeclined(existing: readonly LauncherId[], added: readonly LauncherId[]): LauncherId[] {

@@ -10,7 +10,7 @@
 import { holdDeadline, planHoldExpiry } from "../launcher/hold.ts";
 import { planLeaks } from "../launcher/leaks.ts";
 import { planMaxReadyAge, readyAgeDeadline } from "../launcher/max-ready-age.ts";
-import { planMinReady } from "../launcher/min-ready.ts";
+import { minReadyRetryAt, planMinReady } from "../launcher/min-ready.ts";
 import { compareRequests } from "../zk/records/request.ts";
 import { Usage, labelNeed, roomForOne } from "../launcher/quota.ts";
 import {
@@ -26,7 +26,7 @@ import {
   type PassContext,
 } from "../launcher/requests.ts";
 import { initDeadline, planDeallocate, planDelete } from "../launcher/deletion.ts";
-import type { LauncherId, NodeId } from "../zk/ids.ts";
+import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 import type { Action } from "./actions.ts";
 import type { Desired, Handler, Observed, ObservedNode, ObservedRequest, PoolDesired, ProviderDesired } from "./state.ts";
 
@@ -40,9 +40,20 @@ function context(desired: Desired, observed: Observed, now: number): PassContext
     for (const pool of provider.pools) pools.set(pool.key, pool);
   }
   const launching = new Map<string, number>();
-  for (const id of observed.heldNodes) {
-    const node = observed.nodes.get(id);
-    if (node?.provider && IN_PROGRESS.has(node.state)) launching.set(node.provider, (launching.get(node.provider) ?? 0) + 1);
+  const launchingIn = (provider: string): void => void launching.set(provider, (launching.get(provider) ?? 0) + 1);
+  for (const handler of observed.handlers.values()) {
+    for (const id of handler.nodes) {
+      const node = observed.nodes.get(id);
+      if (node?.provider && IN_PROGRESS.has(node.state)) launchingIn(node.provider);
+    }
+  }
+  const committed = new Map<RequestId, string[]>();
+  for (const launch of observed.committed ?? []) {
+    const pool = pools.get(launch.pool);
+    if (pool) launchingIn(pool.provider);
+    const labels = committed.get(launch.request);
+    if (labels) labels.push(launch.label);
+    else committed.set(launch.request, [launch.label]);
   }
   return {
     desired,
@@ -50,10 +61,11 @@ function context(desired: Desired, observed: Observed, now: number): PassContext
     now,
     pools,
     providersByName,
-    usage: new Usage(observed.nodes.values(), pools, observed.providers),
+    usage: new Usage(observed.nodes.values(), pools, observed.providers, observed.committed),
     claimed: new Set(),
     pausedPools: new Set(),
     launching,
+    committed,
   };
 }
 
@@ -122,9 +134,11 @@ function planHandler(ctx: PassContext, handler: Handler, actions: Action[]): voi
     return;
   }
   if (pending && nodes.some((n) => n === undefined)) return;
-  const missing = missingLabels(request, live);
+  // Launches being carried out for it count as obtained: their nodes are on their way.
+  const committed = ctx.committed.get(request.id) ?? [];
+  const missing = withoutLabels(missingLabels(request, live), committed);
   if (missing.length === 0) {
-    if (pending) return;
+    if (pending || committed.length > 0) return;
     actions.push({
       kind: "fulfil",
       provider,
@@ -156,6 +170,16 @@ function planHandler(ctx: PassContext, handler: Handler, actions: Action[]): voi
     });
   }
   if (fill.unmet.length > 0) planPaused(ctx, pool, request, actions);
+}
+
+/** `labels` less one occurrence of each of `taken`. */
+function withoutLabels(labels: readonly string[], taken: readonly string[]): string[] {
+  const left = [...labels];
+  for (const label of taken) {
+    const i = left.indexOf(label);
+    if (i >= 0) left.splice(i, 1);
+  }
+  return left;
 }
 
 /** Min-ready requests are declined, not paused, when there is no room (§2.7). */
@@ -226,7 +250,7 @@ export function plan(desired: Desired, observed: Observed, now: number): Action[
     waiting.push(request);
   }
   for (const request of waiting.sort(compareRequests)) planRequest(ctx, request, actions);
-  actions.push(...planMinReady(desired, observed));
+  actions.push(...planMinReady(desired, observed, now));
   for (const node of observed.nodes.values()) {
     const deallocate = planDeallocate(observed, node);
     if (deallocate) actions.push(deallocate);
@@ -251,12 +275,16 @@ export function plan(desired: Desired, observed: Observed, now: number): Action[
   return actions;
 }
 
-/** The earliest time a timed rule (max-ready-age, hold expiry, abandoned init) comes due, or null. */
-export function nextDeadline(desired: Desired, observed: Observed): number | null {
+/**
+ * The earliest time after `now` a timed rule (max-ready-age, hold expiry, abandoned init, a
+ * min-ready retry delay) comes due, or null. Rules already due whose object was busy are
+ * retried by the retry interval.
+ */
+export function nextDeadline(desired: Desired, observed: Observed, now: number): number | null {
   const configured = new Set(desired.providers.map((p) => p.name));
   let next: number | null = null;
   const consider = (deadline: number | null): void => {
-    if (deadline !== null && (next === null || deadline < next)) next = deadline;
+    if (deadline !== null && deadline > now && (next === null || deadline < next)) next = deadline;
   };
   // Runs every pass over every node: no allocation per node.
   for (const node of observed.nodes.values()) {
@@ -265,5 +293,6 @@ export function nextDeadline(desired: Desired, observed: Observed): number | nul
     consider(holdDeadline(desired, node));
     consider(initDeadline(node));
   }
+  for (const label of observed.minReadyFailed?.keys() ?? []) consider(minReadyRetryAt(desired, observed, label, now));
   return next;
 }

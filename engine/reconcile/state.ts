@@ -55,6 +55,8 @@ export interface Desired {
   labels: ReadonlyMap<string, LabelDesired>;
   /** Seconds; ≤ 0 = unlimited. */
   maxHoldAge: number;
+  /** Seconds a label waits for its next min-ready request after one failed; absent: MIN_READY_RETRY_S. */
+  minReadyRetryDelay?: number;
 }
 
 export type ObservedNode = NodeRecord & { readonly id: NodeId };
@@ -87,6 +89,18 @@ export interface ProviderObserved {
   servers: readonly Server[] | null;
 }
 
+/**
+ * A node launch this process committed to (an accept or continue being carried out) whose node
+ * record is not in the observed nodes yet: it counts against quota and max-concurrency as
+ * the record will.
+ */
+export interface CommittedLaunch {
+  request: RequestId;
+  /** Pool key. */
+  pool: string;
+  label: string;
+}
+
 /** Membership and iteration: what plan() and its readers ask of a set of keys (a Set will do). */
 export interface KeySet extends Iterable<string> {
   has(key: string): boolean;
@@ -106,6 +120,15 @@ export interface Observed {
   busy: KeySet;
   /** This process's outstanding min-ready requests, by label. */
   minReady: ReadonlyMap<string, readonly RequestId[]>;
+  /** When this process's last min-ready request of a label failed (epoch seconds), by label. Absent: none. */
+  minReadyFailed?: ReadonlyMap<string, number>;
+  /**
+   * When a pool last had room freed (epoch seconds): a node record of it removed, or the config
+   * changed. A min-ready label that failed before may try again at once. Absent: never.
+   */
+  roomFreed?: ReadonlyMap<string, number>;
+  /** Launches decided and being carried out whose node record is not observed yet. Absent: none. */
+  committed?: Iterable<CommittedLaunch>;
   /** Node znodes without data (garbage of kazoo lock attempts, zookeeper.md §3.9). */
   emptyNodes: readonly NodeId[];
   /** Whether the periodic duties (lost requests, leaks, empty nodes) are due this pass. */

@@ -15,6 +15,8 @@ export interface ConfigOverrides {
   provider?: string;
   /** Extra provider keys (launch-retries, max-concurrency, fake-cloud, ...). */
   providerKeys?: Record<string, unknown>;
+  /** Extra pool keys (max-cores, max-ram, ...). */
+  poolKeys?: Record<string, unknown>;
   /** Extra top-level keys (max-hold-age, ...). */
   topKeys?: Record<string, unknown>;
 }
@@ -42,6 +44,7 @@ export function config(overrides: ConfigOverrides = {}): NodepoolConfig {
             "max-servers": overrides.maxServers ?? 96,
             "availability-zones": ["az1"],
             "node-attributes": { key1: "value1" },
+            ...overrides.poolKeys,
             labels: [
               { name: "fake-label", diskimage: "fake-image", "min-ram": 8192, "flavor-name": "Fake" },
               { name: "cloud-label", "cloud-image": "precise", "min-ram": 8192 },

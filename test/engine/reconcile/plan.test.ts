@@ -30,7 +30,9 @@ function pool(overrides: Partial<PoolDesired> = {}): PoolDesired {
   };
 }
 
-function desired(options: { pool?: Partial<PoolDesired>; minReady?: number; maxReadyAge?: number; maxHoldAge?: number; maxConcurrency?: number } = {}): Desired {
+function desired(
+  options: { pool?: Partial<PoolDesired>; minReady?: number; maxReadyAge?: number; maxHoldAge?: number; maxConcurrency?: number; minReadyRetryDelay?: number } = {},
+): Desired {
   return {
     providers: [{ name: "p1", maxConcurrency: options.maxConcurrency ?? -1, canLaunch: true, pools: [pool(options.pool)] }],
     labels: new Map([
@@ -38,6 +40,7 @@ function desired(options: { pool?: Partial<PoolDesired>; minReady?: number; maxR
       ["big", { name: "big", minReady: 0, maxReadyAge: 0 }],
     ]),
     maxHoldAge: options.maxHoldAge ?? 0,
+    ...(options.minReadyRetryDelay === undefined ? {} : { minReadyRetryDelay: options.minReadyRetryDelay }),
   };
 }
 
@@ -99,6 +102,9 @@ function observed(parts: Parts = {}): Observed {
     emptyNodes: parts.emptyNodes ?? [],
     cleanupDue: parts.cleanupDue ?? false,
     ...(parts.sweepDue === undefined ? {} : { sweepDue: parts.sweepDue }),
+    ...(parts.committed === undefined ? {} : { committed: parts.committed }),
+    ...(parts.minReadyFailed === undefined ? {} : { minReadyFailed: parts.minReadyFailed }),
+    ...(parts.roomFreed === undefined ? {} : { roomFreed: parts.roomFreed }),
   };
 }
 
@@ -247,7 +253,7 @@ test("max-ready-age and hold expiry mark nodes deleting with their reasons", () 
   assert.match(describeAction(plan(desired({ maxHoldAge: 10 }), observed({ nodes: [capped] }), NOW)[0]!), /max-hold-age 10s/);
   const forever = node({ state: "hold", stateTime: NOW - 1e6, holdExpiration: 0 });
   assert.deepEqual(plan(desired(), observed({ nodes: [forever] }), NOW), []);
-  assert.equal(nextDeadline(desired({ maxHoldAge: 10 }), observed({ nodes: [node({ state: "hold", stateTime: NOW })] })), NOW + 10);
+  assert.equal(nextDeadline(desired({ maxHoldAge: 10 }), observed({ nodes: [node({ state: "hold", stateTime: NOW })] }), NOW), NOW + 10);
 });
 
 test("used nodes are deleted unless someone holds them; orphaned allocations are released", () => {
@@ -323,4 +329,69 @@ test("a pool without availability-zones launches in one of the cloud's zones", (
   const actions = plan(desired({ pool: { availabilityZones: null } }), observed({ requests: [request("200-0000000001")] }), NOW);
   const accept = actions[0]!;
   assert.ok(accept.kind === "accept" && (accept.az === "az1" || accept.az === "az2"));
+});
+
+/** What each request got in a pass: `<request>:<launches>` plus `:paused`. */
+const accepts = (actions: Action[]): string[] =>
+  actions.flatMap((a) => (a.kind === "accept" || a.kind === "continue" ? [`${a.request}:${a.launch.length}${a.paused ? ":paused" : ""}`] : []));
+
+const burst = (n: number): ObservedRequest[] => Array.from({ length: n }, (_, i) => request(`200-000000000${i + 1}`));
+
+test("one pass never plans a burst past max-servers, max-cores, max-ram or the cloud's quota", () => {
+  const limited: Array<[string, Desired, Observed]> = [
+    ["max-servers 2", desired({ pool: { maxServers: 2 } }), observed({ requests: burst(4) })],
+    ["max-cores 8", desired({ pool: { maxCores: 8 } }), observed({ requests: burst(4) })],
+    ["max-ram 16384", desired({ pool: { maxRam: 16384 } }), observed({ requests: burst(4) })],
+    [
+      "cloud instances 2",
+      desired(),
+      observed({
+        requests: burst(4),
+        providers: new Map([["p1", { quota: { cores: Infinity, instances: 2, ram: Infinity }, labelResources: new Map([["main/small", flavor]]), cloudImages: new Set<string>(), availabilityZones: [], servers: null }]]),
+      }),
+    ],
+  ];
+  for (const [what, d, o] of limited) {
+    assert.deepEqual(accepts(plan(d, o, NOW)), ["200-0000000001:1", "200-0000000002:1", "200-0000000003:0:paused"], what);
+  }
+});
+
+test("launches committed in earlier passes and not yet node records count against every limit", () => {
+  const earlier = asRequestId("200-0000000001");
+  const committed = [
+    { request: earlier, pool: "p1-main", label: "small" },
+    { request: earlier, pool: "p1-main", label: "small" },
+  ];
+  const held: Handler = { request: earlier, pool: "p1-main", nodes: [], az: "az1" };
+  const state = (extra: Parts = {}): Observed =>
+    observed({ requests: [request(earlier, { state: "pending", nodeTypes: ["small", "small"] }), request("200-0000000002")], handlers: [held], committed, ...extra });
+  for (const limit of [{ maxServers: 2 }, { maxCores: 8 }, { maxRam: 16384 }]) {
+    const actions = plan(desired({ pool: limit }), state(), NOW);
+    // The handler whose launches are under way plans nothing; the new request waits.
+    assert.deepEqual(accepts(actions), ["200-0000000002:0:paused"], JSON.stringify(limit));
+  }
+  assert.deepEqual(accepts(plan(desired({ pool: { maxServers: 3 } }), state(), NOW)), ["200-0000000002:1"]);
+  // max-concurrency counts them too.
+  assert.deepEqual(plan(desired({ maxConcurrency: 2 }), state(), NOW), []);
+});
+
+test("a failed min-ready request holds its label back for the retry delay, or until room appears", () => {
+  const failedAt = NOW - 4;
+  const failed = { minReadyFailed: new Map([["small", failedAt]]) };
+  const minReady = (d: Desired, o: Observed, now = NOW) => plan(d, o, now).filter((a) => a.kind === "min-ready").length;
+  assert.equal(minReady(desired({ minReady: 1 }), observed(failed)), 0);
+  assert.equal(nextDeadline(desired({ minReady: 1 }), observed(failed), NOW), failedAt + 10);
+  assert.equal(minReady(desired({ minReady: 1 }), observed(failed), failedAt + 10), 1);
+  assert.equal(minReady(desired({ minReady: 1, minReadyRetryDelay: 2 }), observed(failed)), 1);
+  assert.equal(nextDeadline(desired({ minReady: 1, minReadyRetryDelay: 2 }), observed(failed), NOW), null);
+  assert.equal(minReady(desired({ minReady: 1 }), observed({ ...failed, roomFreed: new Map([["p1-main", failedAt - 1]]) })), 0);
+  assert.equal(minReady(desired({ minReady: 1 }), observed({ ...failed, roomFreed: new Map([["p1-main", failedAt + 1]]) })), 1);
+});
+
+test("a min-ready request that failed is completed as failed; one fulfilled is not", () => {
+  const failed = request("100-0000000001", { state: "failed", requestor: "NodePool:min-ready" });
+  const fulfilled = request("100-0000000002", { state: "fulfilled", requestor: "NodePool:min-ready", nodes: [asNodeId("0000000001")] });
+  const o = observed({ requests: [failed, fulfilled], minReady: new Map([["small", [failed.id, fulfilled.id]]]) });
+  const done = plan(desired(), o, NOW).flatMap((a) => (a.kind === "min-ready-done" ? [`${a.request}:${a.failed}`] : []));
+  assert.deepEqual(done, [`${failed.id}:true`, `${fulfilled.id}:false`]);
 });
