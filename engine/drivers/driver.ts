@@ -53,7 +53,7 @@ export interface LaunchSpec {
   az: string | null;
   /** Null for labels whose image the driver resolves itself (cloud images). */
   image: BootImage | null;
-  /** Aborts the attempt (launch-timeout, launcher stopping, session lost). */
+  /** Aborts the attempt (launcher stopping, session lost); launch-timeout and boot-timeout are the driver's own. */
   signal?: AbortSignal;
 }
 
@@ -146,9 +146,14 @@ export interface Provider {
   listImages(): Promise<CloudImage[]>;
 }
 
-/** Launch result classes (behaviour.md §3.3); also the statsd key suffixes of §7.4. */
+/**
+ * How a launch ended: the result classes of behaviour.md §3.3, which are also the statsd key
+ * suffixes of §7.4, and `abandoned`, a launch given up at a graceful stop (§8.1). The spec
+ * has no class for that one: it is logged, never counted as a launch result.
+ */
 export type LaunchResultClass =
   | "ready"
+  | "abandoned"
   | "error.zksession"
   | "error.quota"
   | "error.nodepool"
@@ -161,7 +166,7 @@ export type LaunchResultClass =
   | "error.imagetimeout"
   | "error.unknown";
 
-export type LaunchErrorClass = Exclude<LaunchResultClass, "ready">;
+export type LaunchErrorClass = Exclude<LaunchResultClass, "ready" | "abandoned">;
 
 /** A failed launch attempt; `externalId` is set when a server was created anyway. */
 export class LaunchError extends NodepoolError {
@@ -175,6 +180,11 @@ export class LaunchError extends NodepoolError {
     this.code = `launch.${result}`;
     this.externalId = options?.externalId ?? null;
   }
+}
+
+/** The message of anything thrown, for an error that wraps it. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The cloud refused because a quota is exhausted: the node is aborted, not failed (§3.2). */

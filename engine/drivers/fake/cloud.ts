@@ -1,7 +1,7 @@
 /**
  * The fake cloud (behaviour.md §3C): an in-process, OpenStack-like simulated cloud with
- * compute limits, flavors, AZs, networks, servers that boot after a delay, images, DOWN
- * ports and failure injection. One cloud per provider name lives for the whole process, so
+ * compute limits, flavors, AZs, networks, servers that boot after a delay and answer a
+ * keyscan, images, DOWN ports and failure injection. One cloud per provider name lives for the whole process, so
  * it outlives provider reconfiguration like a real cloud would; tests reach it through
  * `fakeCloud(name)` to inject failures or inspect servers.
  */
@@ -109,6 +109,8 @@ export class FakeCloud {
   deleteLeavesError = false;
   /** Holds every server in BUILD until `releaseBuilds()`. */
   holdBuilds = false;
+  /** No server answers a keyscan until `releaseKeyscans()` (ssh not up yet). */
+  holdKeyscans = false;
   /** Every create call, successful or not, for tests to count attempts. */
   createCalls = 0;
 
@@ -195,6 +197,19 @@ export class FakeCloud {
     }
   }
 
+  /**
+   * Resolves once the server's connection port answers a keyscan: at once for the `fake`
+   * addresses of §3.6 unless keyscans are held; rejects when `signal` aborts.
+   */
+  async waitReachable(id: ServerId, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const server = this.servers.get(id);
+      if (!server) throw new CloudError(`Fake cloud: server ${id} disappeared before it answered`);
+      if (!this.holdKeyscans && server.interfaceIp.includes("fake")) return;
+      await once(this.events, `status:${id}`, signal ? { signal } : {});
+    }
+  }
+
   deleteServer(id: ServerId): void {
     if (this.failDeletes > 0) {
       this.failDeletes -= 1;
@@ -213,6 +228,11 @@ export class FakeCloud {
   releaseBuilds(): void {
     this.holdBuilds = false;
     for (const server of this.servers.values()) if (server.status === "BUILD") this.scheduleActive(server);
+  }
+
+  releaseKeyscans(): void {
+    this.holdKeyscans = false;
+    for (const id of this.servers.keys()) this.events.emit(`status:${id}`);
   }
 
   uploadImage(name: string, meta: Readonly<Record<string, string>>): CloudImage {

@@ -6,6 +6,7 @@ import type { FakeProviderConfig, OpenstackPoolLabelConfig } from "../../../sche
 import {
   CloudError,
   LaunchError,
+  messageOf,
   type CloudImage,
   type ImageUploadSpec,
   type LaunchCheckpoint,
@@ -20,10 +21,8 @@ import {
 import { defaultFakeCloudSettings, fakeCloud, type FakeCloud, type FakeCloudSettings, type FakeFlavor } from "./cloud.ts";
 import { selectFlavor } from "../flavor.ts";
 import { formatHostname } from "../hostname.ts";
+import { keyscan, waitForActive } from "./timeouts.ts";
 
-/** Keyscan shortcut of §3.6: addresses containing `fake` answer without touching the network. */
-const FAKE_HOST_KEY = "ssh-rsa FAKEKEY";
-const KEY_TYPES = new Set(["ssh", "network_cli"]);
 /** DOWN ports are removed only after they stayed DOWN this long (§2.18). */
 const PORT_CLEANUP_AGE_S = 180;
 
@@ -144,17 +143,7 @@ export class FakeProvider implements Provider {
       host_keys: [],
     };
     await checkpoint({ external_id: server.id, hostname, image_id: fields.image_id, resources: fields.resources });
-    const timeout = AbortSignal.timeout(this.config["launch-timeout"] * 1000);
-    const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
-    let active;
-    try {
-      active = await this.cloud.waitForServer(server.id, signal);
-    } catch (error) {
-      throw new LaunchError("error.unknown", `waiting for server ${server.id} failed: ${messageOf(error)}`, {
-        cause: error,
-        externalId: server.id,
-      });
-    }
+    const active = await waitForActive(this.cloud, server.id, this.config["launch-timeout"], spec.signal);
     if (active.status !== "ACTIVE") {
       throw new LaunchError("error.status", `server ${server.id} is ${active.status}, not ACTIVE`, { externalId: server.id });
     }
@@ -166,11 +155,8 @@ export class FakeProvider implements Provider {
     fields.public_ipv6 = active.publicV6;
     fields.private_ipv4 = active.privateV4 || active.publicV4;
     if (poolConfig["host-key-checking"]) {
-      const wantKeys = KEY_TYPES.has(boot.connectionType);
-      if (!active.interfaceIp.includes("fake")) {
-        throw new LaunchError("error.ssh", `timed out scanning ${active.interfaceIp}:${boot.connectionPort}`, { externalId: server.id });
-      }
-      fields.host_keys = wantKeys ? [FAKE_HOST_KEY] : [];
+      const connection = { type: boot.connectionType, port: boot.connectionPort };
+      fields.host_keys = await keyscan(this.cloud, active, connection, this.config["boot-timeout"], spec.signal);
     }
     return fields;
   }
@@ -251,8 +237,4 @@ export class FakeProvider implements Provider {
       connectionPort: entry["connection-port"],
     };
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
