@@ -2,7 +2,9 @@
  * One node launch (behaviour.md §3.2): up to `launch-retries` attempts (values < 1 count as 1,
  * Appendix A 6); after a failed attempt that left a server, a separate `deleting` record takes
  * that server to the deleted-node pass; a quota error aborts; a lost ZooKeeper session is never
- * retried and leaves the record for cleanup. The node is held locked throughout.
+ * retried and leaves the record for cleanup; a launch stopped by a graceful shutdown is
+ * abandoned, its node left `building` for the next launcher's cleanup (§8.1). The node is held
+ * locked throughout.
  */
 import { LaunchError, type LaunchedNodeFields, type LaunchResultClass, type LaunchSpec, type Provider } from "../drivers/driver.ts";
 import type { Logger } from "../log.ts";
@@ -61,12 +63,17 @@ const sessionLost = (error: unknown): boolean => error instanceof SessionExpired
 export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
   const { zk, provider, log, store } = task;
   let node = task.node;
+  // The executor aborts launches both at a graceful stop and when a new session replaced the
+  // one holding our locks; only the second changes the session id.
+  const session = zk.client.sessionId;
   const attempts = Math.max(1, task.retries);
   for (let attempt = 1; ; attempt++) {
     let timer: NodeJS.Timeout | undefined;
     let checkpointed: Promise<unknown> = Promise.resolve();
     try {
       await task.rate.slot();
+      // Stopped while waiting for a slot: no server is created only to be abandoned.
+      task.signal.throwIfAborted();
       const fields = await provider.launch({ ...task.spec, signal: task.signal }, async (partial) => {
         node = { ...applyLaunchFields(node, partial), id: node.id };
         timer ??= setTimeout(() => {
@@ -82,11 +89,14 @@ export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
       clearTimeout(timer);
       await checkpointed;
       if (sessionLost(error)) return { node: { ...node, state: "failed" }, result: "error.zksession" };
-      // Stopping or session lost: abandon; the node stays `building`, unlocked, for cleanup.
-      if (task.signal.aborted) return { node: { ...node, state: "failed" }, result: "error.zksession" };
+      // The node stays `building`, unlocked, for cleanup.
+      if (task.signal.aborted) {
+        if (zk.client.sessionId !== session) return { node: { ...node, state: "failed" }, result: "error.zksession" };
+        return { node, result: "abandoned" };
+      }
       const launchError = error instanceof LaunchError ? error : null;
       const result = launchError?.result ?? "error.unknown";
-      log.warn({ err: error, node: node.id, provider: provider.name, attempt, attempts }, "launch attempt failed");
+      log.warn({ err: error, node: node.id, request: node.allocatedTo, provider: provider.name, result, attempt, attempts }, "launch attempt failed");
       try {
         const leftover = launchError?.externalId ?? node.externalId;
         if (leftover) {

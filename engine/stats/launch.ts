@@ -23,6 +23,8 @@ export function launchKeys(event: Pick<LaunchEvent, "provider" | "az" | "image" 
   return keys;
 }
 
+/** None for a launch abandoned at shutdown: the spec has no result class for it (§8.1). */
 export function launchMetrics(event: LaunchEvent): Metric[] {
+  if (event.result === "abandoned") return [];
   return launchKeys(event).flatMap((key) => [timer(key, event.durationMs), counter(key)]);
 }
