@@ -92,6 +92,9 @@ export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
       // The node stays `building`, unlocked, for cleanup.
       if (task.signal.aborted) {
         if (zk.client.sessionId !== session) return { node: { ...node, state: "failed" }, result: "error.zksession" };
+        // Still locked at a graceful stop: record the server so the next launcher deletes it with
+        // the node; should the write fail, leak cleanup finds the server instead.
+        if (node.externalId !== null) await store(node).catch(() => undefined);
         return { node, result: "abandoned" };
       }
       const launchError = error instanceof LaunchError ? error : null;

@@ -74,7 +74,7 @@ async function statsFor(t: TestContext, launcher: Launcher, zk: NodepoolZk) {
   return { listener, client };
 }
 
-test("a launch in flight at a graceful stop is abandoned: logged with its ids, no launch failure, no launch metric, node left building", async (t) => {
+test("a launch in flight at a graceful stop is abandoned: logged with its ids, no launch failure, no launch metric, node left building with its server", async (t) => {
   const { zk, lines, launches, launcher, cloud } = await logged(t, {});
   const { listener, client } = await statsFor(t, launcher, zk);
   cloud.holdBuilds = true;
@@ -90,7 +90,9 @@ test("a launch in flight at a graceful stop is abandoned: logged with its ids, n
     ["abandoned"],
   );
   assert.deepEqual((await listener.linesUntilMarker(client)).filter((line) => line.startsWith("nodepool.launch.")), []);
-  assert.equal((await zk.getNode(building.id!))?.state, "building");
+  const left = await zk.getNode(building.id!);
+  assert.equal(left?.state, "building");
+  assert.equal(left?.externalId, [...cloud.servers.keys()][0], "the server is recorded for the next launcher to delete");
 });
 
 test("a launch cut off by a lost ZooKeeper session still counts as error.zksession", async (t) => {
