@@ -233,12 +233,15 @@ export class ZkLock {
 
   private async createContender(): Promise<void> {
     const data = this.options.identifier ?? "";
+    let ensured = false;
     for (let attempt = 0; ; attempt++) {
       try {
         this.contender = await this.client.create(`${this.path}/${this.prefix}`, data, "ephemeral-sequential");
         return;
       } catch (error) {
-        if (error instanceof NoNodeError && attempt === 0) {
+        // Once, even after a lost connection: a retried create finds the directory missing too.
+        if (error instanceof NoNodeError && !ensured) {
+          ensured = true;
           await this.ensureDirectory();
           continue;
         }
@@ -258,8 +261,15 @@ export class ZkLock {
     }
   }
 
+  /** Our contender's path, if the directory holds one; a missing directory holds none (kazoo's _find_node). */
   private async findOwnContender(): Promise<string | undefined> {
-    const children = await this.client.getChildren(this.path);
+    let children: string[];
+    try {
+      children = await this.client.getChildren(this.path);
+    } catch (error) {
+      if (error instanceof NoNodeError) return undefined;
+      throw error;
+    }
     const name = children.find((child) => child.startsWith(this.prefix));
     return name === undefined ? undefined : `${this.path}/${name}`;
   }

@@ -78,22 +78,128 @@ export async function expireSession(client: ZkClient): Promise<void> {
   await client.expireSessionForTest();
 }
 
+/** A request of the client's byte stream, as the proxy reads it (ZooKeeper's RequestHeader). */
+export interface ZkRequestSeen {
+  readonly xid: number;
+  /** ZooKeeper's op code: 1 create, 2 delete, 4 getData, 8 getChildren, 11 ping, 14 multi… */
+  readonly type: number;
+  /** The znode path the request names (server-side, chroot included); a multi's first op's. */
+  readonly path: string | undefined;
+}
+
+/** ZooKeeper op codes the tests match on. */
+export const ZK_OP = { create: 1, multi: 14 } as const;
+
+/** Ops whose body starts with the path: create, delete, exists, getData, setData, getChildren, sync, getChildren2, check, create2, createContainer, createTTL. */
+const PATH_FIRST = new Set([1, 2, 3, 4, 5, 8, 9, 12, 13, 15, 19, 21]);
+
+function readZkString(frame: Buffer, offset: number): string | undefined {
+  if (frame.length < offset + 4) return undefined;
+  const length = frame.readInt32BE(offset);
+  return length < 0 || frame.length < offset + 4 + length ? undefined : frame.toString("utf8", offset + 4, offset + 4 + length);
+}
+
+/** Reads a request frame (length prefix stripped); a multi's header (type, done, err) precedes its first op. */
+function readRequest(frame: Buffer): ZkRequestSeen {
+  const xid = frame.readInt32BE(0);
+  const type = frame.readInt32BE(4);
+  const path = type === ZK_OP.multi ? readZkString(frame, 8 + 9) : PATH_FIRST.has(type) ? readZkString(frame, 8) : undefined;
+  return { xid, type, path };
+}
+
 /**
- * A TCP proxy to the test ZooKeeper that can go silent (bytes stop both ways, as with a frozen
- * server or a broken network), speak again, or be cut.
+ * Splits a ZooKeeper byte stream into its length-prefixed frames: `onFrame` gets each whole
+ * frame (prefix included), the first one being the connect request or response.
  */
-export async function zkProxy(t: TestContext, server: string): Promise<{ address: string; silence(): void; resume(): void; cut(): void }> {
+function framer(onFrame: (frame: Buffer, index: number) => void): (chunk: Buffer) => void {
+  let pending: Buffer = Buffer.alloc(0);
+  let index = 0;
+  return (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+      const end = 4 + pending.readInt32BE(0);
+      onFrame(pending.subarray(0, end), index++);
+      pending = pending.subarray(end);
+    }
+  };
+}
+
+/** Where `loseConnectionAt` breaks the connection: before the request reaches ZooKeeper, or after ZooKeeper applied it and before its reply reaches the client. */
+export type LossPoint = "request" | "reply";
+
+export interface ZkProxy {
+  readonly address: string;
+  /** Bytes stop both ways, as with a frozen server or a broken network. */
+  silence(): void;
+  resume(): void;
+  /** Closes every connection and the proxy: nothing gets through any more. */
+  cut(): void;
+  /**
+   * Arms a connection loss at the next request `matches` accepts: at "request" it never
+   * reaches ZooKeeper; at "reply" ZooKeeper applies it and its reply is dropped. The
+   * client's connection is then closed while the proxy keeps listening, so the client
+   * reconnects through it on the same session. Resolves with the request once done.
+   */
+  loseConnectionAt(at: LossPoint, matches: (request: ZkRequestSeen) => boolean): Promise<ZkRequestSeen>;
+}
+
+interface ArmedLoss {
+  readonly at: LossPoint;
+  readonly matches: (request: ZkRequestSeen) => boolean;
+  readonly done: (request: ZkRequestSeen) => void;
+}
+
+/**
+ * A TCP proxy to the test ZooKeeper that can go silent, drop a connection at a chosen request,
+ * or be cut. It shares the test process with the zookeeper addon: tests using proxies run one
+ * at a time (run concurrently in one file, their connections stalled past the session timeout).
+ */
+export async function zkProxy(t: TestContext, server: string): Promise<ZkProxy> {
   const [host, port] = server.split(":") as [string, string];
   let silent = false;
+  let armed: ArmedLoss | undefined;
   const sockets = new Set<Socket>();
   const proxy = createServer((inbound) => {
     const outbound = connect(Number(port), host);
+    const drop = (): void => {
+      inbound.destroy();
+      outbound.destroy();
+    };
     for (const s of [inbound, outbound]) {
       sockets.add(s);
-      s.on("error", () => s.destroy());
+      s.on("error", drop);
+      s.on("close", () => sockets.delete(s));
     }
-    inbound.on("data", (d) => silent || outbound.write(d));
-    outbound.on("data", (d) => silent || inbound.write(d));
+    // The request whose reply is to be lost on this connection, once it went upstream.
+    let awaited: { request: ZkRequestSeen; done: (request: ZkRequestSeen) => void } | undefined;
+    inbound.on(
+      "data",
+      framer((frame, index) => {
+        if (silent) return;
+        const request = index === 0 ? undefined : readRequest(frame.subarray(4));
+        if (request !== undefined && armed?.matches(request)) {
+          const { at, done } = armed;
+          armed = undefined;
+          if (at === "request") {
+            drop();
+            return done(request);
+          }
+          awaited = { request, done };
+        }
+        outbound.write(frame);
+      }),
+    );
+    outbound.on(
+      "data",
+      framer((frame, index) => {
+        if (silent) return;
+        if (index > 0 && awaited !== undefined && frame.readInt32BE(4) === awaited.request.xid) {
+          drop();
+          return awaited.done(awaited.request);
+        }
+        inbound.write(frame);
+      }),
+    );
   });
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
   const cut = (): void => {
@@ -101,7 +207,17 @@ export async function zkProxy(t: TestContext, server: string): Promise<{ address
     proxy.close();
   };
   t.after(cut);
-  return { address: `127.0.0.1:${(proxy.address() as AddressInfo).port}`, silence: () => (silent = true), resume: () => (silent = false), cut };
+  return {
+    address: `127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    silence: () => (silent = true),
+    resume: () => (silent = false),
+    cut,
+    loseConnectionAt: (at, matches) =>
+      new Promise((resolve, reject) => {
+        if (armed !== undefined) return reject(new Error("a connection loss is already armed on this proxy"));
+        armed = { at, matches, done: resolve };
+      }),
+  };
 }
 
 export function splitTestHosts(hosts: string): { server: string; chroot: string } {
