@@ -15,10 +15,10 @@
  */
 import type { MinReadyDone, MinReadyRequests } from "../reconcile/actions.ts";
 import type { Desired, Observed } from "../reconcile/state.ts";
+import { imageAvailable } from "./requests.ts";
 
 /** Seconds between a failed min-ready request of a label and its next one (reference: watermark_sleep). */
 export const MIN_READY_RETRY_S = 10;
-import { imageAvailable } from "./requests.ts";
 
 /** Whether some configured pool offering `label` has its image available. */
 function labelImageAvailable(desired: Desired, observed: Observed, label: string): boolean {

@@ -120,7 +120,10 @@ export function fitsAtAll(pool: PoolDesired, provider: ProviderObserved | undefi
   return nonNegative(subtractResources(poolLimits(pool), need));
 }
 
-/** "Room for one more" node needing `need`, given the usage so far. */
+/**
+ * "Room for one more" node needing `need`, given the usage so far (records, commitments and
+ * this pass's decisions of this process; other launchers' launches in flight are not seen).
+ */
 export function roomForOne(pool: PoolDesired, provider: ProviderObserved | undefined, usage: Usage, need: Resources): boolean {
   if (!pool.ignoreProviderQuota) {
     const left = subtractResources(subtractResources(provider?.quota ?? NO_LIMIT, usage.provider(pool.provider)), need);

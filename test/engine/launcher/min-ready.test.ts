@@ -54,7 +54,7 @@ test("max-servers 0 with min-ready 1: one min-ready request per retry delay, wok
   // No periodic pass: only the retry deadline can bring the next request.
   await startLauncher(t, zk, config({ maxServers: 0, minReady: 1 }), process.pid, { minReadyRetryMs: 1000, retryIntervalMs: 60_000, cleanupIntervalMs: 60_000 });
   await waitFor("three min-ready requests", () => created.length >= 3);
-  assertAtMost(created, 1, 900);
+  assertAtMost(created, 1, 600);
   assert.equal((await zk.getNodes()).length, 0);
 });
 
@@ -69,7 +69,7 @@ test("max-servers 1 with its node in use and min-ready 2: no request flood; min-
   const before = created.length;
   await waitFor("two more generations of min-ready requests", () => created.length >= before + 4);
   // Each generation asks for the 2 missing nodes at once, then waits out the delay.
-  assertAtMost(created, 2, 900);
+  assertAtMost(created, 2, 600);
   await zk.storeNode({ ...held.record, state: "used" }, held.lock);
   await held.lock.release();
   await zk.deleteNodeRequest(request.id!);
