@@ -87,6 +87,7 @@ export interface RecordCache<T> {
 interface HeldRequest extends Handler {
   lock: ZkLock;
   nodeLocks: Map<NodeId, ZkLock>;
+  launching: Set<NodeId>;
   /** The request as last written under our lock (nobody else writes it while we hold the lock). */
   record: NodeRequestRecord;
   /** Requestor, for launch statistics. */
@@ -372,6 +373,7 @@ export class Executor {
       az: action.az,
       lock,
       nodeLocks: new Map(),
+      launching: new Set(),
       requestor: record.requestor,
       acceptedAt: performance.now(),
     };
@@ -474,6 +476,7 @@ export class Executor {
     const provider = this.ctx.provider(pool.provider);
     const controller = new AbortController();
     this.launches.set(node.id, controller);
+    handler.launching.add(node.id);
     const started = performance.now();
     const image = this.ctx.bootImage(pool, label);
     let result: Awaited<ReturnType<typeof runLaunch>>["result"] = "error.unknown";
@@ -494,10 +497,16 @@ export class Executor {
       result = outcome.result;
       az = outcome.node.az;
     } catch (error) {
-      this.ctx.log.error({ err: error, node: node.id, request: handler.request, provider: pool.provider }, "launch failed");
-      await this.storeHeld({ ...withNodeState(node, "failed"), id: node.id }, lock).catch(() => undefined);
+      const fields = { node: node.id, request: handler.request, provider: pool.provider };
+      // Deleted by someone else meanwhile: its server, if any, was recorded for deletion.
+      if (error instanceof NoNodeError) this.ctx.log.warn(fields, "launch ended: node record deleted by another party");
+      else {
+        this.ctx.log.error({ ...fields, err: error }, "launch failed");
+        await this.storeHeld({ ...withNodeState(node, "failed"), id: node.id }, lock).catch(() => undefined);
+      }
     } finally {
       this.launches.delete(node.id);
+      handler.launching.delete(node.id);
     }
     this.ctx.events.emit("launch", {
       provider: pool.provider,
@@ -526,7 +535,15 @@ export class Executor {
     if (!handler) return;
     this.handlers.delete(action.request);
     const fulfilled = { ...withRequestState(handler.record, "fulfilled"), nodes: action.nodes };
-    if (!(await this.fulfilAtOnce(handler, fulfilled))) await this.fulfilStepwise(handler, fulfilled);
+    if (!(await this.fulfilAtOnce(handler, fulfilled))) {
+      // Refused because a node's record (with our lock on it) was deleted since the plan: the
+      // next pass declines the request rather than hand out a node that is gone.
+      if (action.nodes.some((id) => this.ctx.nodes.get(id) === undefined)) {
+        this.handlers.set(action.request, handler);
+        return;
+      }
+      await this.fulfilStepwise(handler, fulfilled);
+    }
     this.ctx.events.emit("request", {
       request: action.request,
       outcome: "fulfilled",

@@ -114,31 +114,36 @@ function planHandler(ctx: PassContext, handler: Handler, actions: Action[]): voi
       reason,
     });
   };
-  const nodes = handler.nodes.map((id) => observed.nodes.get(id));
-  const present = nodes.filter((n): n is ObservedNode => n !== undefined);
+  // The executor writes a node into the cache as it creates it, so a handler's node missing from
+  // the cache was deleted (or made unreadable) by someone else: a failed launch (§2.9 step 4).
+  const present: ObservedNode[] = [];
+  const vanished: NodeId[] = [];
+  for (const id of handler.nodes) {
+    const node = observed.nodes.get(id);
+    if (node) present.push(node);
+    else vanished.push(id);
+  }
   const aborted = present.filter((n) => n.state === "aborted");
   const live = present.filter((n) => n.state !== "aborted");
-  const inProgress = live.some((n) => IN_PROGRESS.has(n.state));
+  // Launches committed to but not created yet, or still running for a vanished record, end first.
+  const committed = ctx.committed.get(handler.request) ?? [];
+  const pending = live.some((n) => IN_PROGRESS.has(n.state)) || committed.length > 0 || vanished.some((id) => handler.launching?.has(id));
   if (!request) {
     // Launches finish first, so the nodes end ready and reusable (zookeeper.md §9 item 12).
-    if (inProgress || nodes.some((n) => n === undefined)) return;
+    if (pending) return;
     actions.push({ kind: "abandon", provider, request: handler.request, nodes: [...handler.nodes], reason: "request deleted by its requestor" });
     return;
   }
   if (!pool) return declineAll(request, `pool ${handler.pool} is no longer configured`, false);
-  // A node not in the cache yet was just created: it counts as in progress, not as failed.
-  const pending = inProgress || nodes.some((n) => n === undefined);
   const failed = live.some((n) => n.state !== "ready" && !IN_PROGRESS.has(n.state));
-  if (failed) {
-    if (!pending) declineAll(request, "launch failed", true);
+  if (failed || vanished.length > 0) {
+    if (!pending) declineAll(request, failed ? "launch failed" : `node ${vanished.join(",")} vanished before the request was fulfilled`, true);
     return;
   }
-  if (pending && nodes.some((n) => n === undefined)) return;
   // Launches being carried out for it count as obtained: their nodes are on their way.
-  const committed = ctx.committed.get(request.id) ?? [];
   const missing = withoutLabels(missingLabels(request, live), committed);
   if (missing.length === 0) {
-    if (pending || committed.length > 0) return;
+    if (pending) return;
     actions.push({
       kind: "fulfil",
       provider,

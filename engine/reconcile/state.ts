@@ -74,6 +74,8 @@ export interface Handler {
   nodes: readonly NodeId[];
   /** The AZ chosen for the request's nodes, once known. */
   az: string | null;
+  /** Nodes whose launch task still runs (it ends even if their record vanished meanwhile). Absent: none. */
+  launching?: ReadonlySet<NodeId>;
 }
 
 export interface ProviderObserved {
@@ -131,6 +133,8 @@ export interface Observed {
   committed?: Iterable<CommittedLaunch>;
   /** Node znodes without data (garbage of kazoo lock attempts, zookeeper.md §3.9). */
   emptyNodes: readonly NodeId[];
+  /** Request znodes whose data is no request record (bad JSON, a wrong field), with why. Absent: none. */
+  malformedRequests?: ReadonlyMap<RequestId, string>;
   /** Whether the periodic duties (lost requests, leaks, empty nodes) are due this pass. */
   cleanupDue: boolean;
   /**

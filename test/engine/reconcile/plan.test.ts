@@ -242,6 +242,28 @@ test("an aborted launch is released and replaced; a deleted request abandons its
   assert.ok(gone[0]?.kind === "abandon" && gone[0].nodes[0] === aborted.id);
 });
 
+test("a node record deleted before fulfilment is a failed launch: the request is declined once its launches end", () => {
+  const id = asRequestId("200-0000000001");
+  const ready = node({ allocatedTo: id });
+  const gone = asNodeId("0000009999");
+  const req = request(id, { state: "pending", nodeTypes: ["small", "small"] });
+  const handler = { request: id, pool: "p1-main", nodes: [ready.id, gone], az: "az1" };
+  const actions = plan(desired(), observed({ nodes: [ready], requests: [req], handlers: [handler], held: [ready.id, gone] }), NOW);
+  assert.deepEqual(kinds(actions), ["decline"]);
+  const decline = actions[0]!;
+  assert.ok(decline.kind === "decline" && decline.fail && decline.release.length === 0);
+  assert.deepEqual(decline.kind === "decline" && decline.keep, [ready.id, gone]);
+  assert.equal(describeAction(decline), `~ fail request ${id} (node ${gone} vanished before the request was fulfilled)`);
+  // Its launch still running, or a launch committed to for the request: wait for them.
+  const launching = { ...handler, launching: new Set([gone]) };
+  assert.deepEqual(plan(desired(), observed({ nodes: [ready], requests: [req], handlers: [launching] }), NOW), []);
+  const committed = [{ request: id, pool: "p1-main", label: "small" }];
+  assert.deepEqual(plan(desired(), observed({ nodes: [ready], requests: [req], handlers: [handler], committed }), NOW), []);
+  // Its requestor deleted it too: the nodes left are freed.
+  const abandoned = plan(desired(), observed({ nodes: [ready], handlers: [handler] }), NOW);
+  assert.ok(abandoned[0]?.kind === "abandon" && abandoned[0].nodes.includes(ready.id));
+});
+
 test("max-ready-age and hold expiry mark nodes deleting with their reasons", () => {
   const old = node({ stateTime: NOW - 3600 });
   const aged = plan(desired({ maxReadyAge: 3600 }), observed({ nodes: [old] }), NOW);
