@@ -130,6 +130,10 @@ export class Launcher {
       if (kind === "removed") this.executor.pruneMinReady(id);
       this.trigger("request changed");
     });
+    this.requests.onMalformed((id) => {
+      this.executor.clearBusy(id);
+      this.trigger("malformed request");
+    });
     this.launchers = launcherCache(client, top);
     this.launchers.onChange(() => this.trigger("launcher changed"));
     this.images = new ImageCache(client);
@@ -264,6 +268,7 @@ export class Launcher {
       roomFreed: this.roomFreed,
       committed: this.executor.committedView,
       emptyNodes: this.nodes.emptyChildren(),
+      malformedRequests: this.requests.malformedChildren(),
       cleanupDue: this.cleanupDue,
       sweepDue: this.sweepDue,
     };

@@ -67,6 +67,14 @@ export interface DeclineRequest extends Base {
   keep: NodeId[];
 }
 
+/** A request znode whose data is no request record: fail it, keeping what reads (design.md). */
+export interface FailMalformedRequest extends Base {
+  kind: "fail-malformed";
+  request: RequestId;
+  /** This process's pools, recorded as having declined it. */
+  declinedBy: LauncherId[];
+}
+
 /** The requestor deleted a request this process holds: free its nodes. */
 export interface AbandonRequest extends Base {
   kind: "abandon";
@@ -133,6 +141,7 @@ export type Action =
   | ReclaimNode
   | FulfilRequest
   | DeclineRequest
+  | FailMalformedRequest
   | AbandonRequest
   | MinReadyRequests
   | MinReadyDone
@@ -183,6 +192,8 @@ export function describeAction(action: Action): string {
         return `fulfil request ${action.request} with ${action.nodes.join(",")}`;
       case "decline":
         return `${action.fail ? "fail" : "decline"} request ${action.request}`;
+      case "fail-malformed":
+        return `fail malformed request ${action.request}`;
       case "abandon":
         return `release nodes of deleted request ${action.request}`;
       case "min-ready":

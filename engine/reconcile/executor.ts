@@ -8,6 +8,7 @@
  */
 import type { BootImage, Provider, ServerId } from "../drivers/driver.ts";
 import { runLaunch } from "../launcher/launch.ts";
+import { failMalformedRequest } from "../launcher/malformed-request.ts";
 import type { Logger } from "../log.ts";
 import { LockBusyError, MultiOpError, NodeExistsError, NoNodeError, NotEmptyError, RecordGoneError } from "../zk/errors.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
@@ -25,6 +26,7 @@ import type {
   DeallocateNode,
   DeclineRequest,
   DeleteNode,
+  FailMalformedRequest,
   FulfilRequest,
   LeakedServer,
   MarkDeleting,
@@ -256,6 +258,8 @@ export class Executor {
         return this.fulfil(action);
       case "decline":
         return this.decline(action);
+      case "fail-malformed":
+        return this.failMalformed(action);
       case "abandon":
         return this.abandon(action);
       case "min-ready":
@@ -641,6 +645,30 @@ export class Executor {
       this.ctx.log.info({ request: action.request }, "request vanished while declining");
     }
     await this.releaseRequest(action.request, lock);
+  }
+
+  /** Fails a request whose data is no request record, read again under its lock. */
+  private async failMalformed(action: FailMalformedRequest): Promise<void> {
+    const id = action.request;
+    const path = P.requestPath(id);
+    const lock = new ZkLock(this.ctx.zk.client, P.requestLockPath(id), { directory: { kind: "make-path" } });
+    if (!(await lock.acquire({ blocking: false }))) throw new LockBusyError(`request ${id} is locked by another party`, lock.path);
+    try {
+      let data: Buffer;
+      try {
+        ({ data } = await this.ctx.zk.client.get(path));
+      } catch (error) {
+        if (error instanceof NoNodeError) return;
+        throw error;
+      }
+      const failed = failMalformedRequest(id, data, path, action.declinedBy);
+      if (!failed) return;
+      await this.storeHeldRequest(failed.record, id, lock);
+      this.ctx.log.warn({ request: id, path, reason: failed.reason }, "malformed request failed");
+      this.ctx.events.emit("request", { request: id, outcome: "failed", launcher: action.declinedBy[0] ?? null, requestor: failed.record.requestor, durationMs: 0 });
+    } finally {
+      await this.releaseRequest(id, lock, false);
+    }
   }
 
   private async abandon(action: AbandonRequest): Promise<void> {

@@ -3,8 +3,8 @@
  * deterministic: the same inputs always give the same actions in the same order, so
  * `nodepool plan` shows exactly what the next pass would do and tests need no I/O.
  *
- * Order of a pass: requests this process holds (fulfil, decline, continue, abandon); new
- * requests in priority order; min-ready; node lifecycle (deallocation, deletion, max-ready-age,
+ * Order of a pass: requests this process holds (fulfil, decline, continue, abandon); malformed
+ * request records (failed); new requests in priority order; min-ready; node lifecycle (deallocation, deletion, max-ready-age,
  * hold expiry); periodic duties when due (lost requests, empty znodes, leaked servers).
  */
 import { holdDeadline, planHoldExpiry } from "../launcher/hold.ts";
@@ -248,6 +248,10 @@ export function plan(desired: Desired, observed: Observed, now: number): Action[
   const actions: Action[] = [];
   const handled = [...observed.handlers.values()].sort((a, b) => (a.request < b.request ? -1 : a.request > b.request ? 1 : 0));
   for (const handler of handled) planHandler(ctx, handler, actions);
+  const ours = desired.providers.flatMap((provider) => provider.pools.map((pool) => pool.launcherId));
+  for (const [request, reason] of observed.malformedRequests ?? []) {
+    if (ours.length > 0 && !observed.busy.has(request)) actions.push({ kind: "fail-malformed", provider: null, request, declinedBy: ours, reason });
+  }
   const waiting: ObservedRequest[] = [];
   for (const request of observed.requests.values()) {
     if (request.state !== "requested" || request.nodeTypes.length === 0) continue;

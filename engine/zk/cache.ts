@@ -41,6 +41,8 @@ export class ChildrenCache<T, Id extends string = string> {
   private readonly options: ChildrenCacheOptions<T>;
   private readonly records = new Map<Id, T>();
   private readonly emptyNames = new Set<string>();
+  /** Children whose data did not decode, with why (kept until they decode or go). */
+  private readonly malformedNames = new Map<Id, string>();
   private readonly names = new Set<string>();
   /** Children with a data watch armed in the current session, each watch with its own number. */
   private readonly armed = new Map<string, number>();
@@ -55,6 +57,7 @@ export class ChildrenCache<T, Id extends string = string> {
   private readonly ownWrites = new Set<string>();
   private readonly listeners = new Set<(change: CacheChange<T, Id>) => void>();
   private readonly nameListeners = new Set<(name: Id, present: boolean) => void>();
+  private readonly malformedListeners = new Set<(name: Id, reason: string) => void>();
   private childWatchArmed = false;
   private closed = false;
   private offSession: (() => void) | undefined;
@@ -89,6 +92,7 @@ export class ChildrenCache<T, Id extends string = string> {
     this.offState?.();
     this.listeners.clear();
     this.nameListeners.clear();
+    this.malformedListeners.clear();
   }
 
   get(id: Id): T | undefined {
@@ -126,6 +130,17 @@ export class ChildrenCache<T, Id extends string = string> {
     return [...this.emptyNames].sort() as Id[];
   }
 
+  /** Children whose data is not a valid record (skipped as records), with the decoder's reason. */
+  malformedChildren(): ReadonlyMap<Id, string> {
+    return this.malformedNames;
+  }
+
+  /** Reports a child whose data was read and found malformed (once per change of its data). */
+  onMalformed(listener: (name: Id, reason: string) => void): () => void {
+    this.malformedListeners.add(listener);
+    return () => this.malformedListeners.delete(listener);
+  }
+
   onChange(listener: (change: CacheChange<T, Id>) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -161,6 +176,7 @@ export class ChildrenCache<T, Id extends string = string> {
     if (this.closed) return;
     this.ownWrites.add(id);
     this.emptyNames.delete(id);
+    this.malformedNames.delete(id);
     this.present(id);
     this.setRecord(id, record);
   }
@@ -279,10 +295,14 @@ export class ChildrenCache<T, Id extends string = string> {
       record = decode(name, data, path);
     } catch (error) {
       if (!(error instanceof MalformedRecordError)) throw error;
+      // Logged once per change of its data, not on every look at the cache.
       this.options.log.warn({ path, err: error.message }, "skipping malformed record");
+      this.malformedNames.set(name as Id, error.message);
       this.dropRecord(name as Id);
+      for (const listener of this.malformedListeners) listener(name as Id, error.message);
       return;
     }
+    this.malformedNames.delete(name as Id);
     if (record === "empty") {
       this.emptyNames.add(name);
       this.dropRecord(name as Id);
@@ -321,6 +341,7 @@ export class ChildrenCache<T, Id extends string = string> {
     this.watching.delete(name);
     if (!this.names.delete(name)) return;
     this.emptyNames.delete(name);
+    this.malformedNames.delete(name as Id);
     this.dropRecord(name as Id);
     for (const listener of this.nameListeners) listener(name as Id, false);
   }

@@ -1,6 +1,7 @@
 import type { Logger } from "../log.ts";
 import type { ZkClient } from "./client.ts";
 import { ChildrenCache, type CacheChange } from "./cache.ts";
+import { MalformedRecordError } from "./errors.ts";
 import { asBuildId, asLauncherId, asNodeId, asRequestId, asUploadId, type BuildId, type LauncherId, type NodeId, type RequestId, type UploadId } from "./ids.ts";
 import * as P from "./paths.ts";
 import { decodeBuild, decodeUpload, type ImageBuildRecord, type ImageUploadRecord, type UploadState } from "./records/image.ts";
@@ -35,7 +36,10 @@ export function nodeCache(client: ZkClient, options: CacheOptions = {}): NodeCac
   return new ChildrenCache<CachedNode, NodeId>(client, P.NODE_ROOT, { log: options.log ?? client.log, create: options.create, decode: (name, data, path) => decodeNode(asNodeId(name), data, path) });
 }
 
-/** Every request record, not yet started. */
+/**
+ * Every request record, not yet started. A request znode without data is malformed (requests
+ * have no children to be the parent of): `malformedChildren()` lists it with the unreadable ones.
+ */
 export function requestCache(client: ZkClient, options: CacheOptions = {}): RequestCache {
   return new ChildrenCache<CachedRequest, RequestId>(client, P.REQUEST_ROOT, {
     log: options.log ?? client.log,
@@ -43,7 +47,8 @@ export function requestCache(client: ZkClient, options: CacheOptions = {}): Requ
     decode: (name, data, path) => {
       const id = asRequestId(name);
       const request = decodeRequest(id, data, path);
-      return request === "empty" ? request : { ...request, id };
+      if (request === "empty") throw new MalformedRecordError(`${path}: request znode without data`, path);
+      return { ...request, id };
     },
   });
 }

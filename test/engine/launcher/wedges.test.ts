@@ -5,9 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { pino } from "pino";
 import { fakeCloud, resetFakeClouds } from "../../../engine/drivers/fake/index.ts";
-import type { NodeId } from "../../../engine/zk/ids.ts";
-import { newRequest } from "../../../engine/zk/records/request.ts";
+import { asRequestId, type NodeId } from "../../../engine/zk/ids.ts";
+import { requestPath } from "../../../engine/zk/paths.ts";
+import { encodeRequest, newRequest } from "../../../engine/zk/records/request.ts";
 import { waitFor, zkForTest } from "../../helpers/zk.ts";
 import { config, readyUpload, requestState, startLauncher } from "./fixtures.ts";
 
@@ -56,4 +58,32 @@ test("a min-ready node deleted while its launch runs: the min-ready request fail
   const replacement = await waitFor("a ready min-ready node", async () => (await zk.getNodes()).find((n) => n.state === "ready" && n.allocatedTo === null && n.type[0] === "fake-label"));
   assert.notEqual(replacement.id, building.id);
   await waitFor("the deleted node's server removed, no request left", async () => cloud.servers.size === 1 && (await zk.getNodeRequests()).length === 0);
+});
+
+test("malformed requests are failed with a reason logged once; a request with a newer Zuul's fields is served", async (t) => {
+  resetFakeClouds();
+  const { zk, connectAnother } = await zkForTest(t);
+  const zuul = await connectAnother();
+  const lines: Array<{ msg: string; request?: string; path?: string; reason?: string }> = [];
+  const log = pino({ level: "warn" }, { write: (text: string) => void lines.push(JSON.parse(text) as (typeof lines)[number]) });
+  await startLauncher(t, zk, config(), process.pid, { log });
+  const [notJson, wrongType] = ["200-0000000001", "200-0000000002"].map(asRequestId);
+  await zuul.client.ensurePath("/nodepool/requests");
+  await zuul.client.create(requestPath(notJson!), "{\"state\": \"requested\"");
+  await zuul.client.create(requestPath(wrongType!), JSON.stringify({ state: "requested", state_time: 1, node_types: [7], requestor: "other-tool", extra_key: "kept" }));
+  const newer = { ...JSON.parse(encodeRequest(newRequest({ nodeTypes: ["cloud-label"], requestor: "zuul-next" })).toString()), event_id: "e-1", tenant_name: "main" };
+  const served = await zuul.client.createWithParents("/nodepool/requests/300-", Buffer.from(JSON.stringify(newer)), "ephemeral-sequential");
+  for (const id of [notJson!, wrongType!]) assert.equal((await requestState(zuul, id, ["failed"])).state, "failed");
+  const failed = await zuul.getNodeRequest(wrongType!);
+  assert.deepEqual([failed?.requestor, failed?.nodeTypes, failed?.extra], ["other-tool", [], { extra_key: "kept" }]);
+  assert.deepEqual(failed?.declinedBy, [`test-${process.pid}-PoolWorker.fake-provider-main`]);
+  const fulfilled = await requestState(zuul, served.split("/").at(-1)!, ["fulfilled", "failed"]);
+  assert.equal(fulfilled.state, "fulfilled");
+  assert.deepEqual(fulfilled.extra, { event_id: "e-1", tenant_name: "main" });
+  const logged = lines.filter((l) => l.msg === "malformed request failed");
+  assert.deepEqual(logged.map((l) => [l.request, l.path]).sort(), [
+    [notJson, requestPath(notJson!)],
+    [wrongType, requestPath(wrongType!)],
+  ]);
+  assert.match(logged.find((l) => l.request === wrongType)?.reason ?? "", /node_types/);
 });

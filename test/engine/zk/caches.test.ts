@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CacheChange } from "../../../engine/zk/cache.ts";
 import { ImageCache, sortedRequests, watchLaunchers, watchNodes, watchRequests } from "../../../engine/zk/caches.ts";
-import { asLauncherId, asNodeId, type NodeId } from "../../../engine/zk/ids.ts";
-import { nodePath } from "../../../engine/zk/paths.ts";
+import { asLauncherId, asNodeId, asRequestId, type NodeId } from "../../../engine/zk/ids.ts";
+import { nodePath, requestPath } from "../../../engine/zk/paths.ts";
 import type { NodepoolZk } from "../../../engine/zk/nodepool-zk.ts";
 import { newBuild, newUpload, withBuildState } from "../../../engine/zk/records/image.ts";
 import { newLauncher } from "../../../engine/zk/records/launcher.ts";
 import { encodeNode, newNode, withNodeState, type NodeRecord } from "../../../engine/zk/records/node.ts";
-import { newRequest } from "../../../engine/zk/records/request.ts";
+import { encodeRequest, newRequest } from "../../../engine/zk/records/request.ts";
 import { waitFor, zkForTest } from "../../helpers/zk.ts";
 
 /** What ZooKeeper holds, read directly: node id → encoded record. */
@@ -134,4 +134,29 @@ test("the image cache follows builds, uploads, build requests and pause markers"
   await waitFor("the erased upload", () => cache.uploads("img", buildId, "p1").length === 0);
   assert.ok(changes.includes("build") && changes.includes("upload") && changes.includes("marker"));
   assert.equal(upload.id, "0000000000");
+});
+
+test("malformed request records are listed with their reason until repaired or gone; unknown fields are not malformed", async (t) => {
+  const { zk } = await zkForTest(t);
+  const cache = await watchRequests(zk.client);
+  t.after(() => cache.close());
+  const reported: string[] = [];
+  cache.onMalformed((id, reason) => reported.push(`${id}: ${reason}`));
+  const [bad, wrong, empty, newer] = ["200-0000000001", "200-0000000002", "200-0000000003", "200-0000000004"].map(asRequestId);
+  await zk.client.ensurePath("/nodepool/requests");
+  await zk.client.create(requestPath(bad!), "{not json");
+  await zk.client.create(requestPath(wrong!), JSON.stringify({ state: "requested", state_time: 1, node_types: "ubuntu" }));
+  await zk.client.create(requestPath(empty!), "");
+  const future = { ...JSON.parse(encodeRequest(newRequest({ nodeTypes: ["ubuntu"] })).toString()), tenant_name: "t", event_id: "e1", labels_v2: { any: 1 } };
+  await zk.client.create(requestPath(newer!), JSON.stringify(future));
+  await waitFor("three malformed requests", () => cache.malformedChildren().size === 3);
+  assert.match(cache.malformedChildren().get(bad!) ?? "", /not valid JSON/);
+  assert.match(cache.malformedChildren().get(wrong!) ?? "", /at "node_types"/);
+  assert.match(cache.malformedChildren().get(empty!) ?? "", /without data/);
+  assert.equal(reported.length, 3);
+  assert.deepEqual(cache.get(newer!)?.extra, { tenant_name: "t", event_id: "e1", labels_v2: { any: 1 } });
+  await zk.client.set(requestPath(wrong!), encodeRequest(newRequest({ nodeTypes: ["ubuntu"] })));
+  await zk.client.delete(requestPath(bad!));
+  await waitFor("the repaired and the deleted one no longer listed", () => cache.malformedChildren().size === 1 && cache.get(wrong!));
+  assert.deepEqual([...cache.malformedChildren().keys()], [empty]);
 });
