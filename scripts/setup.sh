@@ -18,20 +18,24 @@ fi
 # The zookeeper addon builds ZooKeeper's C client; with SOCK_CLOEXEC its sockets are not inherited by
 # child processes (an image build), which would otherwise stall the client when it reconnects.
 export CPPFLAGS="${CPPFLAGS:-} -DSOCK_CLOEXEC_ENABLED=1"
-marker=node_modules/.nodepool-setup-v2
-patch=patches/zookeeper-multi.patch
-if [ ! -f "$marker" ] || [ package-lock.json -nt "$marker" ] || [ "$patch" -nt "$marker" ]; then
+marker=node_modules/.nodepool-setup-v3
+patches=(patches/zookeeper-*.patch)
+stale=$([ -f "$marker" ] && find package-lock.json "${patches[@]}" -newer "$marker" | head -1 || echo missing)
+if [ -n "$stale" ]; then
   echo "setup: installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
-  # The addon lacks the C client's multi-op transactions (zoo_amulti): the patch adds a_multi,
-  # then the addon is compiled again. Without the old build and with --build-from-source,
+  # The addon lacks the C client's multi-op transactions (zoo_amulti) and re-resolves the server
+  # names after every answer unless told a resolution delay: the patches add a_multi and the
+  # delay, then the addon is compiled again. Without the old build and with --build-from-source,
   # node-gyp-build cannot settle for an existing unpatched binary.
-  echo "setup: adding multi-op transactions to the zookeeper addon ($patch)"
-  if ! git apply --directory=node_modules/zookeeper "$patch"; then
-    echo "setup: $patch does not apply to the installed zookeeper package" \
-      "($(node -p 'require("./node_modules/zookeeper/package.json").version'); the patch was made for 7.3.0): regenerate it against that package" >&2
-    exit 1
-  fi
+  for patch in "${patches[@]}"; do
+    echo "setup: patching the zookeeper addon ($patch)"
+    if ! git apply --directory=node_modules/zookeeper "$patch"; then
+      echo "setup: $patch does not apply to the installed zookeeper package" \
+        "($(node -p 'require("./node_modules/zookeeper/package.json").version'); the patches were made for 7.3.0): regenerate it against that package" >&2
+      exit 1
+    fi
+  done
   rm -rf node_modules/zookeeper/build
   npm rebuild zookeeper --build-from-source --no-audit --no-fund --loglevel=error
   if ! node -e 'process.exit(typeof require("node-gyp-build")("node_modules/zookeeper").ZooKeeper.prototype.a_multi === "function" ? 0 : 1)'; then

@@ -166,6 +166,8 @@ const MODE_FLAGS: Record<CreateMode, number> = {
 const WATCH_TYPES: Record<number, WatchEventType> = { 1: "created", 2: "deleted", 3: "changed", 4: "child" };
 const EXPIRED_CLOSE_CODE = -112;
 const AUTH_FAILED_CLOSE_CODE = -113;
+/** Shortest time between two resolutions of the server names by the C client. */
+const RESOLUTION_DELAY_MS = 10_000;
 /** How long a handle may try to (re)connect before it is replaced by a new one. */
 const STALL_MS = 2_000;
 /** Return codes above this are the C client's system errors (connection, marshalling), not an op's. */
@@ -614,6 +616,10 @@ export class ZkClient {
       timeout: this.options.sessionTimeoutMs ?? 10_000,
       debug_level: 0,
       host_order_deterministic: false,
+      // The C client otherwise resolves the server names again after every answer (a getaddrinfo
+      // and a random seed each time: patches/zookeeper-resolution-delay.patch); a name's new
+      // address is still picked up within this window, and on every reconnect.
+      resolution_delay_ms: RESOLUTION_DELAY_MS,
       // The addon closes a handle as "expired" after this many empty reads in a row, which a
       // lost server produces while the C client looks for the next one: expiry is the server's
       // to say, and a stalled handle is replaced instead.
