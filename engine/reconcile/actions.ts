@@ -189,7 +189,7 @@ export function describeAction(action: Action): string {
       case "reclaim":
         return `delete idle node ${action.node} for request ${action.request}`;
       case "fulfil":
-        return `fulfil request ${action.request} with ${action.nodes.join(",")}`;
+        return `fulfil request ${action.request} with ${action.nodes.length > 0 ? action.nodes.join(",") : "no nodes"}`;
       case "decline":
         return `${action.fail ? "fail" : "decline"} request ${action.request}`;
       case "fail-malformed":

@@ -384,6 +384,7 @@ export class Executor {
     this.handlers.set(id, handler);
     lock.onLost(() => this.handlers.delete(id));
     this.ctx.events.emit("request", { request: id, outcome: "accepted", launcher: pool.launcherId, requestor: handler.requestor, durationMs: 0 });
+    if (record.nodeTypes.length === 0) this.ctx.log.info({ request: id, requestor: handler.requestor }, "request asks for no nodes: fulfilling it with an empty node list");
     await settleAll([accepted, this.fill(handler, pool, action.assign, launches)]);
   }
 

@@ -150,7 +150,7 @@ function planHandler(ctx: PassContext, handler: Handler, actions: Action[]): voi
       request: request.id,
       pool: pool.key,
       nodes: orderedNodes(request, live),
-      reason: `${live.length} node${live.length === 1 ? "" : "s"} ready`,
+      reason: live.length > 0 ? `${live.length} node${live.length === 1 ? "" : "s"} ready` : "node_types is empty",
     });
     return;
   }
@@ -224,7 +224,7 @@ function planRequest(ctx: PassContext, request: ObservedRequest, actions: Action
         paused,
         reason: paused
           ? pausedReason(ctx, pool)
-          : `${request.requestor ?? "unknown requestor"} asks for ${request.nodeTypes.join(",")}`,
+          : `${request.requestor ?? "unknown requestor"} asks for ${request.nodeTypes.length > 0 ? request.nodeTypes.join(",") : "no nodes"}`,
       });
       if (paused) planPaused(ctx, pool, request, actions);
       return;
@@ -254,7 +254,8 @@ export function plan(desired: Desired, observed: Observed, now: number): Action[
   }
   const waiting: ObservedRequest[] = [];
   for (const request of observed.requests.values()) {
-    if (request.state !== "requested" || request.nodeTypes.length === 0) continue;
+    // A request for no nodes is served too: the reference fulfils it with an empty node set.
+    if (request.state !== "requested") continue;
     if (observed.handlers.has(request.id) || observed.busy.has(request.id)) continue;
     waiting.push(request);
   }

@@ -87,3 +87,16 @@ test("malformed requests are failed with a reason logged once; a request with a 
   ]);
   assert.match(logged.find((l) => l.request === wrongType)?.reason ?? "", /node_types/);
 });
+
+test("a request for no nodes is fulfilled with an empty node list, and that is logged", async (t) => {
+  resetFakeClouds();
+  const { zk } = await zkForTest(t);
+  const lines: Array<{ msg: string; request?: string }> = [];
+  const log = pino({ level: "info" }, { write: (text: string) => void lines.push(JSON.parse(text) as (typeof lines)[number]) });
+  await startLauncher(t, zk, config(), process.pid, { log });
+  const request = await zk.submitNodeRequest(newRequest({ nodeTypes: [], requestor: "some-tool" }), 200);
+  const done = await requestState(zk, request.id!, ["fulfilled", "failed"]);
+  assert.deepEqual([done.state, done.nodes], ["fulfilled", []]);
+  assert.ok(lines.some((l) => l.request === request.id && l.msg === "request asks for no nodes: fulfilling it with an empty node list"));
+  assert.equal(fakeCloud("fake-provider").createCalls, 0);
+});

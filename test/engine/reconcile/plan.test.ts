@@ -264,6 +264,15 @@ test("a node record deleted before fulfilment is a failed launch: the request is
   assert.ok(abandoned[0]?.kind === "abandon" && abandoned[0].nodes.includes(ready.id));
 });
 
+test("a request for no nodes is accepted, then fulfilled with an empty node list", () => {
+  const id = asRequestId("200-0000000001");
+  const accepted = plan(desired(), observed({ requests: [request(id, { nodeTypes: [] })] }), NOW);
+  assert.deepEqual(kinds(accepted), ["accept"]);
+  assert.equal(describeAction(accepted[0]!), `~ accept request ${id} in pool p1-main (zuul asks for no nodes)`);
+  const held = observed({ requests: [request(id, { nodeTypes: [], state: "pending" })], ...handled(id, []) });
+  assert.deepEqual(plan(desired(), held, NOW).map(describeAction), [`~ fulfil request ${id} with no nodes (node_types is empty)`]);
+});
+
 test("max-ready-age and hold expiry mark nodes deleting with their reasons", () => {
   const old = node({ stateTime: NOW - 3600 });
   const aged = plan(desired({ maxReadyAge: 3600 }), observed({ nodes: [old] }), NOW);
