@@ -206,9 +206,10 @@ export class Launcher {
     logActivity(this.events, this.log);
     this.events.on("launch", (event) => {
       // A failed launch may mean stale cached cloud state: quota exceeded (behaviour.md §2.12),
-      // or a 400 for a zone the cloud no longer has (§3.4). Re-read it.
+      // or a 400 for a zone the cloud no longer has (§3.4). Re-read it; not for a launch given up
+      // at a graceful stop, which says nothing of the cloud and would call it while shutting down.
       const running = this.providers.get(event.provider);
-      if (event.result !== "ready" && running) void this.refreshProvider(running, true).then(() => this.trigger("provider refreshed"));
+      if (event.result !== "ready" && event.result !== "abandoned" && running) void this.refreshProvider(running, true).then(() => this.trigger("provider refreshed"));
     });
     this.readyFlag = true;
     this.cleanupDue = true;

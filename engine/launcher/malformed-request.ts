@@ -36,19 +36,23 @@ function parsedObject(data: Buffer): Record<string, unknown> {
   }
 }
 
+/** Why `data` is not a request record, or null when it is one. */
+export function malformedReason(id: RequestId, data: Buffer, path: string): string | null {
+  try {
+    return decodeRequest(id, data, path) === "empty" ? `${path}: request znode without data` : null;
+  } catch (error) {
+    if (!(error instanceof MalformedRecordError)) throw error;
+    return error.message;
+  }
+}
+
 /**
  * The record that fails a malformed request, declined by `declinedBy`; null when `data` is a
  * valid request record after all (repaired since it was seen).
  */
 export function failMalformedRequest(id: RequestId, data: Buffer, path: string, declinedBy: readonly LauncherId[], now?: number): FailedMalformed | null {
-  let reason: string;
-  try {
-    if (decodeRequest(id, data, path) !== "empty") return null;
-    reason = `${path}: request znode without data`;
-  } catch (error) {
-    if (!(error instanceof MalformedRecordError)) throw error;
-    reason = error.message;
-  }
+  const reason = malformedReason(id, data, path);
+  if (reason === null) return null;
   // A valid record to measure each field against, one field at a time.
   const base = JSON.parse(encodeRequest(newRequest({ nodeTypes: [] }, now)).toString("utf8")) as Record<string, unknown>;
   const raw = parsedObject(data);

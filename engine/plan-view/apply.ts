@@ -280,8 +280,11 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
   });
   launcher.events.on("launch", (event) => {
     if (over) return;
-    if (event.result === "ready") progress.line(`node ${event.node} ready (${event.label} on ${event.provider}, request ${event.request})`);
-    else progress.fail(`node ${event.node} (${event.label} on ${event.provider}, request ${event.request}): launch ${event.result}`);
+    const what = `${event.label} on ${event.provider}, request ${event.request}`;
+    if (event.result === "ready") progress.line(`node ${event.node} ready (${what})`);
+    // Given up at the stop that ends the apply: not a failure; a launcher's cleanup removes the node.
+    else if (event.result === "abandoned") progress.line(`node ${event.node} launch abandoned at the stop (${what})`);
+    else progress.fail(`node ${event.node} (${what}): launch ${event.result}`);
     check();
   });
   launcher.events.on("request", (event) => {

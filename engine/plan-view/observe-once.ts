@@ -11,7 +11,9 @@
  * so a running launcher's top-up in progress is not planned a second time. Objects someone
  * else holds locked are left out, as the executor would skip them. The engine has no seam for
  * a watch-less, write-less observation, so this adapter mirrors `Launcher.observe()` (with its
- * provider refresh) and `Builder.pass()`'s observation.
+ * provider refresh) and `Builder.pass()`'s observation. A running launcher's min-ready retry
+ * delay is not observed: it lives in that process's memory (the failed min-ready request is
+ * deleted at once), so a fresh launcher, as here, would top the label up at once.
  */
 import { randomUUID } from "node:crypto";
 import { hostname as osHostname } from "node:os";
@@ -24,6 +26,7 @@ import type { BuilderDesired, BuilderObserved } from "../builder/state.ts";
 import { createProvider } from "../drivers/index.ts";
 import type { Provider, Resources } from "../drivers/driver.ts";
 import { NodepoolError } from "../errors.ts";
+import { malformedReason } from "../launcher/malformed-request.ts";
 import { nodepoolQuota } from "../launcher/quota.ts";
 import type { Action } from "../reconcile/actions.ts";
 import { desiredFromConfig, supportedLabels, type LauncherIdentity } from "../reconcile/desired.ts";
@@ -65,10 +68,11 @@ export async function observeOnce(zk: NodepoolZk, config: NodepoolConfig, option
   const now = options.now ?? Date.now() / 1000;
   const providers = await startProviders(config.providers);
   try {
-    const [nodeList, emptyNodes, requestList, registered, builder] = await Promise.all([
+    const [nodeList, emptyNodes, requestList, requestIds, registered, builder] = await Promise.all([
       zk.getNodes(),
       zk.getEmptyNodeIds(),
       zk.getNodeRequests(),
+      zk.getNodeRequestIds(),
       zk.getLaunchers(),
       observeBuilder(zk, config, providers),
     ]);
@@ -92,6 +96,7 @@ export async function observeOnce(zk: NodepoolZk, config: NodepoolConfig, option
       busy: new Set(),
       minReady: outstandingMinReady(requests),
       emptyNodes,
+      malformedRequests: await malformedRequests(zk, requestIds, requests),
       cleanupDue: true,
     };
     return { now, launcher: { desired, observed: await withLocksHeldByOthers(zk, desired, observed, now) }, builder };
@@ -151,6 +156,25 @@ function outstandingMinReady(requests: ReadonlyMap<RequestId, ObservedRequest>):
     outstanding.set(label, [...(outstanding.get(label) ?? []), request.id]);
   }
   return outstanding;
+}
+
+/**
+ * Requests listed but not read as records: malformed (as the launcher's request cache reports
+ * them), with why; one read each, and there are seldom any.
+ */
+async function malformedRequests(zk: NodepoolZk, ids: readonly RequestId[], read: ReadonlyMap<RequestId, ObservedRequest>): Promise<Map<RequestId, string>> {
+  const malformed = new Map<RequestId, string>();
+  for (const id of ids) {
+    if (read.has(id)) continue;
+    const path = P.requestPath(id);
+    try {
+      const reason = malformedReason(id, (await zk.client.get(path)).data, path);
+      if (reason !== null) malformed.set(id, reason);
+    } catch (error) {
+      if (!(error instanceof NoNodeError)) throw error;
+    }
+  }
+  return malformed;
 }
 
 /** This process's pool workers, as registered before a first pass (behaviour.md §2.20). */

@@ -81,6 +81,10 @@ test("a launch in flight at a graceful stop is abandoned: logged with its ids, n
   const submitted = await zk.submitNodeRequest(request(), 200);
   const building = await waitFor("a building node", async () => (await zk.getNodes()).find((n) => n.state === "building"));
   await waitFor("the server created", () => cloud.servers.size === 1);
+  // The cloud's limits are read whenever the launcher re-reads the provider.
+  let asked = 0;
+  const limits = cloud.limits;
+  Object.defineProperty(cloud, "limits", { get: () => (asked++, limits), configurable: true });
   await launcher.stop();
   const abandoned = lines.find((l) => l.msg === "launch abandoned at shutdown");
   assert.deepEqual([abandoned?.node, abandoned?.request, abandoned?.provider], [building.id, submitted.id, "fake-provider"]);
@@ -93,6 +97,7 @@ test("a launch in flight at a graceful stop is abandoned: logged with its ids, n
   const left = await zk.getNode(building.id!);
   assert.equal(left?.state, "building");
   assert.equal(left?.externalId, [...cloud.servers.keys()][0], "the server is recorded for the next launcher to delete");
+  assert.equal(asked, 0, "no provider call while shutting down");
 });
 
 test("a launch cut off by a lost ZooKeeper session still counts as error.zksession", async (t) => {

@@ -85,3 +85,15 @@ test("a config whose state is reached plans nothing", async (t) => {
   assert.deepEqual([...launcher, ...builder], []);
   assert.equal(renderPlan(planEntries(launcher, builder)), "No changes.\n");
 });
+
+test("a malformed request is planned to be failed, with why", async (t) => {
+  const { zk } = await zkForTest(t);
+  const install = await writeInstall(t, { minReady: 0, images: false });
+  const config = await loadConfig(install.configPath, install.securePath);
+  const id = asRequestId("200-0000000042");
+  await zk.client.ensurePath("/nodepool/requests");
+  await zk.client.create(`/nodepool/requests/${id}`, "{broken");
+  const { launcher } = planObservation(await observeOnce(zk, config));
+  const lines = planEntries(launcher, []).map((e) => `${e.marker} ${e.summary} (${e.reason})`);
+  assert.ok(lines.some((l) => l.startsWith(`~ fail malformed request ${id} (/nodepool/requests/${id}: not valid JSON`)), lines.join("\n"));
+});
