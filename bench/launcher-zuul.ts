@@ -28,6 +28,7 @@ import { execa } from "execa";
 import { pino } from "pino";
 import { nodepoolConfigSchema } from "../schema/index.ts";
 import { Launcher } from "../engine/launcher/index.ts";
+import { createLogger } from "../engine/log.ts";
 import { NodeExistsError, NodepoolZk, ZkClient, ZkLock, paths, type MultiOp, type NodeId } from "../engine/zk/index.ts";
 
 const servers = process.env.NODEPOOL_BENCH_ZK ?? process.env.NODEPOOL_TEST_ZK ?? "127.0.0.1:22181";
@@ -67,8 +68,9 @@ async function runLauncher(hosts: string, maxServers: number): Promise<void> {
   const send = (message: FromLauncher): void => void process.send?.(message);
   const zk = await NodepoolZk.connect({ hosts, connectTimeoutMs: 10_000, logger });
   const byKind = countOperations(zk.client);
-  // The launcher logs at info as a daemon does (to /dev/null), so its figures include that cost.
-  const launcherLog = pino({ level: "info" }, pino.destination("/dev/null"));
+  // The launcher logs at info as the daemon does (its logger, synchronous writes; to /dev/null), so
+  // its figures include that cost.
+  const launcherLog = createLogger({ name: "nodepool-launcher", destination: pino.destination({ dest: "/dev/null", sync: true }) });
   const launcher = new Launcher({ zk, config: launcherConfig(maxServers), log: launcherLog });
   let passes = 0;
   let planMs = 0;
