@@ -24,14 +24,33 @@ export function planDeallocate(observed: Observed, node: ObservedNode): Dealloca
   return { kind: "deallocate", provider: node.provider, node: node.id, reason: `request ${node.allocatedTo} is gone` };
 }
 
-export function planDelete(observed: Observed, node: ObservedNode, now: number): DeleteNode | null {
+/**
+ * How long a node's deletion may wait while requests are being served: requests are what the
+ * requestor waits on, a deletion only frees room (the reference's deleted-node worker runs every
+ * 5 s). Never while a pool waits for room.
+ */
+export const REQUESTS_FIRST_S = 1;
+
+/**
+ * `requestsFirst`: request work is planned or running and no pool waits for quota, so a node
+ * that became deletable less than REQUESTS_FIRST_S ago waits.
+ */
+export function planDelete(observed: Observed, node: ObservedNode, now: number, requestsFirst = false): DeleteNode | null {
   if (untouchable(observed, node)) return null;
   if (node.state === "in-use" && !sweeping(observed)) return null;
-  if (DELETABLE.has(node.state)) return { kind: "delete-node", provider: node.provider, node: node.id, reason: `node is ${node.state}` };
+  if (DELETABLE.has(node.state)) {
+    if (requestsFirst && now - node.stateTime < REQUESTS_FIRST_S) return null;
+    return { kind: "delete-node", provider: node.provider, node: node.id, reason: `node is ${node.state}` };
+  }
   if (node.state === "init" && now - node.stateTime >= ABANDONED_INIT_AGE_S) {
     return { kind: "delete-node", provider: node.provider, node: node.id, reason: "init node abandoned" };
   }
   return null;
+}
+
+/** When a deletion that waits for requests (`requestsFirst`) is due. */
+export function requestsFirstDeadline(node: ObservedNode): number | null {
+  return DELETABLE.has(node.state) ? node.stateTime + REQUESTS_FIRST_S : null;
 }
 
 /** When an `init` node will count as abandoned. */

@@ -25,7 +25,7 @@ import {
   yieldsToPreferred,
   type PassContext,
 } from "../launcher/requests.ts";
-import { initDeadline, planDeallocate, planDelete } from "../launcher/deletion.ts";
+import { initDeadline, planDeallocate, planDelete, requestsFirstDeadline } from "../launcher/deletion.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 import type { Action } from "./actions.ts";
 import type { Desired, Handler, Observed, ObservedNode, ObservedRequest, PoolDesired, ProviderDesired } from "./state.ts";
@@ -243,6 +243,9 @@ function planRequest(ctx: PassContext, request: ObservedRequest, actions: Action
   });
 }
 
+/** Actions that serve requests: while any is planned, fresh node deletions wait (deletion.ts). */
+const REQUEST_WORK: ReadonlySet<Action["kind"]> = new Set(["accept", "continue", "fulfil", "decline", "reclaim"]);
+
 export function plan(desired: Desired, observed: Observed, now: number): Action[] {
   const ctx = context(desired, observed, now);
   const actions: Action[] = [];
@@ -261,11 +264,12 @@ export function plan(desired: Desired, observed: Observed, now: number): Action[
   }
   for (const request of waiting.sort(compareRequests)) planRequest(ctx, request, actions);
   actions.push(...planMinReady(desired, observed, now));
+  const requestsFirst = ctx.pausedPools.size === 0 && (observed.handlers.size > 0 || actions.some((action) => REQUEST_WORK.has(action.kind)));
   for (const node of observed.nodes.values()) {
     const deallocate = planDeallocate(observed, node);
     if (deallocate) actions.push(deallocate);
     if (node.provider === null || !ctx.providersByName.has(node.provider) || ctx.claimed.has(node.id)) continue;
-    const next = planDelete(observed, node, now) ?? (observed.heldNodes.has(node.id) || observed.busy.has(node.id) ? null : (planMaxReadyAge(desired, node, now) ?? planHoldExpiry(desired, node, now)));
+    const next = planDelete(observed, node, now, requestsFirst) ?? (observed.heldNodes.has(node.id) || observed.busy.has(node.id) ? null : (planMaxReadyAge(desired, node, now) ?? planHoldExpiry(desired, node, now)));
     if (next) actions.push(next);
   }
   if (observed.cleanupDue) {
@@ -302,6 +306,7 @@ export function nextDeadline(desired: Desired, observed: Observed, now: number):
     consider(readyAgeDeadline(desired, node));
     consider(holdDeadline(desired, node));
     consider(initDeadline(node));
+    consider(requestsFirstDeadline(node));
   }
   for (const label of observed.minReadyFailed?.keys() ?? []) consider(minReadyRetryAt(desired, observed, label, now));
   return next;

@@ -426,3 +426,15 @@ test("a min-ready request that failed is completed as failed; one fulfilled is n
   const done = plan(desired(), o, NOW).flatMap((a) => (a.kind === "min-ready-done" ? [`${a.request}:${a.failed}`] : []));
   assert.deepEqual(done, [`${failed.id}:true`, `${fulfilled.id}:false`]);
 });
+
+test("while requests are served, a node that just became deletable waits a second, unless a pool waits for room", () => {
+  const fresh = node({ state: "used", stateTime: NOW - 0.5 });
+  const old = node({ state: "used", stateTime: NOW - 2 });
+  const deleted = (actions: Action[]): string[] => actions.flatMap((a) => (a.kind === "delete-node" ? [a.node] : []));
+  const serving = observed({ nodes: [fresh, old], requests: [request("200-0000000001")] });
+  assert.deepEqual(deleted(plan(desired(), serving, NOW)), [old.id]);
+  assert.equal(nextDeadline(desired(), serving, NOW), NOW + 0.5, "the loop wakes when the wait ends");
+  assert.deepEqual(deleted(plan(desired(), observed({ nodes: [fresh, old] }), NOW)), [fresh.id, old.id], "no request: at once");
+  // At max-servers the request waits for the room a deletion frees: nothing waits then.
+  assert.deepEqual(deleted(plan(desired({ pool: { maxServers: 2 } }), serving, NOW)), [fresh.id, old.id]);
+});
