@@ -48,10 +48,11 @@ launch() { # launch DIR [MAIN]: start the server configured in DIR/zoo.cfg in th
     # Close what the caller's process left open (a test's ZooKeeper sockets, which the npm
     # addon does not mark close-on-exec): a server holding them would keep them alive.
     for fd in /proc/self/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-" 2>/dev/null; done
-    # A development and test server on a small machine: the client compiler and the serial
-    # collector cost far less CPU than C2's warm-up and G1, which a short-lived server never
-    # earns back (measured: half the server's CPU in the launcher benchmark).
-    exec nohup java "-Xmx${heap:-512m}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dzookeeper.log.dir="$1" -Dzookeeper.root.logger=WARN,CONSOLE \
+    # NODEPOOL_ZK_JVM_FLAGS: extra JVM options. The JVM's defaults suit a long-running server
+    # (C2-compiled, as in production); on a small machine a short-lived one spends much of its CPU
+    # warming up, which "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" avoids.
+    # shellcheck disable=SC2086
+    exec nohup java "-Xmx${heap:-512m}" ${NODEPOOL_ZK_JVM_FLAGS:-} -Dzookeeper.log.dir="$1" -Dzookeeper.root.logger=WARN,CONSOLE \
       -cp "/usr/share/java/*:$1" "${2:-org.apache.zookeeper.server.ZooKeeperServerMain}" "$1/zoo.cfg" \
       >"$1/server.log" 2>&1
   ) &
