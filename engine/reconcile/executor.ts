@@ -879,6 +879,13 @@ export class Executor {
   }
 
   private async leakedServer(action: LeakedServer): Promise<void> {
+    // The plan saw the server in a listing taken before the cleanup pass; a node deleted since
+    // lost its server before its record, so a server still listed now, after its record was
+    // seen gone, is the only real leak (else: a false leak record and leaked.instances count).
+    const provider = this.ctx.provider(action.provider);
+    if (!provider) return;
+    await this.ctx.rate(action.provider).slot();
+    if (!(await provider.listServers()).some((server) => server.id === action.server)) return;
     await this.ctx.zk.storeNode(newNode({ state: "deleting", provider: action.provider, externalId: action.server }));
     this.ctx.events.emit("leak", { provider: action.provider, kind: "instances", count: 1 });
   }
