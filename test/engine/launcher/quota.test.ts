@@ -45,7 +45,8 @@ async function burst(t: TestContext, cfg: NodepoolConfig, count: number): Promis
   watched.onChange(() => (peaks.nodes = Math.max(peaks.nodes, poolNodes())));
   await watched.start();
   t.after(() => watched.close());
-  const launcher = await startLauncher(t, zk, cfg);
+  // A cleanup pass (server listing, leak check) every 20 ms: a deletion racing one is likely.
+  const launcher = await startLauncher(t, zk, cfg, process.pid, { cleanupIntervalMs: 20 });
   launcher.events.on("launch", (event) => peaks.launches.push(event.result));
   launcher.events.on("leak", (event) => (peaks.leaks += event.kind === "instances" ? event.count : 0));
   const submitted = await Promise.all(Array.from({ length: count }, () => zk.submitNodeRequest(newRequest({ nodeTypes: ["cloud-label"], requestor: "zuul-test" }), 200)));
