@@ -20,8 +20,11 @@ export abstract class ListingCommand extends NodepoolCommand {
 
   async run(): Promise<number> {
     const fields = this.fields();
-    const out = await withZooKeeper(this, ({ zk }) =>
-      STATUS_LISTINGS[this.listing].render(zk, { json: this.json, now: epochSeconds(), ...(fields === undefined ? {} : { fields }) }),
+    const out = await withZooKeeper(
+      this,
+      ({ zk }) => STATUS_LISTINGS[this.listing].render(zk, { json: this.json, now: epochSeconds(), ...(fields === undefined ? {} : { fields }) }),
+      // The node list reads every node's record and lock: two sessions answer at once.
+      { parallelReader: this.listing === "node-list" },
     );
     this.context.stdout.write(`${out}\n`);
     return 0;

@@ -15,23 +15,24 @@ export interface NodeWithLock {
  * Nodes in ascending id order (all, or only `ids`), each with its lock state. The reference
  * probes with a non-blocking acquire and release; reading the lock directory's contenders
  * tells the same without writing to the tree: the lowest contender holds the lock, so any
- * contender means "locked". A node znode without children has no lock directory, so its lock
- * is not read at all.
+ * contender means "locked", and a node without a lock directory is unlocked. The lock
+ * directories are read on `zk.reader` while the records are read on the client: with a second
+ * session ZooKeeper answers both at once.
  */
 export async function readNodesWithLocks(zk: NodepoolZk, ids?: readonly NodeId[]): Promise<NodeWithLock[]> {
   const sorted = [...(ids ?? (await zk.getNodeIds()))].sort();
+  const lockDirs = zk.reader.getChildrenMany(sorted.map((id) => paths.nodeLockPath(id)));
   const reads = await zk.client.getMany(sorted.map((id) => paths.nodePath(id)));
-  const withLockDir = sorted.filter((_, i) => (reads[i]?.stat.numChildren ?? 0) > 0);
   // The records are decoded while ZooKeeper answers the lock reads.
-  const lockDirs = zk.client.getChildrenMany(withLockDir.map((id) => paths.nodeLockPath(id)));
   const decoded = sorted.map((id, i) => {
     const read = reads[i];
     return read === null || read === undefined ? null : decode(zk, id, read.data);
   });
   const answers = await lockDirs;
-  const locked = new Set(withLockDir.filter((_, i) => sortContenders(answers[i] ?? []).length > 0));
   const nodes: NodeWithLock[] = [];
-  for (const node of decoded) if (node !== null) nodes.push({ node, locked: locked.has(node.id) });
+  decoded.forEach((node, i) => {
+    if (node !== null) nodes.push({ node, locked: sortContenders(answers[i] ?? []).length > 0 });
+  });
   return nodes;
 }
 

@@ -50,15 +50,27 @@ type Decoded<T> = T | "empty" | null;
 
 export class NodepoolZk {
   readonly client: ZkClient;
+  /**
+   * The session for bulk reads that run beside the client's own (a listing's lock reads):
+   * ZooKeeper serves the reads of different sessions in parallel, one session's in order.
+   * The client itself unless `connect` was asked for a second session.
+   */
+  readonly reader: ZkClient;
   readonly log: Logger;
 
-  constructor(client: ZkClient) {
+  constructor(client: ZkClient, reader: ZkClient = client) {
     this.client = client;
+    this.reader = reader;
     this.log = client.log;
   }
 
-  static async connect(options: ZkClientOptions): Promise<NodepoolZk> {
-    return new NodepoolZk(await ZkClient.connect(options));
+  /** `parallelReader`: open a second session for `reader` (a command reading 10,000 nodes). */
+  static async connect(options: ZkClientOptions, parallelReader = false): Promise<NodepoolZk> {
+    if (!parallelReader) return new NodepoolZk(await ZkClient.connect(options));
+    const [client, reader] = await Promise.allSettled([ZkClient.connect(options), ZkClient.connect(options)]);
+    if (client.status === "fulfilled" && reader.status === "fulfilled") return new NodepoolZk(client.value, reader.value);
+    for (const opened of [client, reader]) if (opened.status === "fulfilled") opened.value.close();
+    throw client.status === "rejected" ? client.reason : (reader as PromiseRejectedResult).reason;
   }
 
   /** ZooKeeper requests sent so far (the launcher benchmark reports ops per request). */
@@ -68,6 +80,7 @@ export class NodepoolZk {
 
   close(): void {
     this.client.close();
+    if (this.reader !== this.client) this.reader.close();
   }
 
   // ---- requests -------------------------------------------------------------------------

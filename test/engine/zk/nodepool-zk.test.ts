@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LockBusyError, LockLostError, RecordGoneError } from "../../../engine/zk/errors.ts";
+import { ClientClosedError, LockBusyError, LockLostError, RecordGoneError } from "../../../engine/zk/errors.ts";
+import { NodepoolZk } from "../../../engine/zk/nodepool-zk.ts";
 import { asLauncherId, asNodeId, asRequestId } from "../../../engine/zk/ids.ts";
 import { newBuild, newUpload, withBuildState } from "../../../engine/zk/records/image.ts";
 import { newLauncher } from "../../../engine/zk/records/launcher.ts";
 import { newNode, withNodeState } from "../../../engine/zk/records/node.ts";
 import { newRequest } from "../../../engine/zk/records/request.ts";
-import { waitFor, zkForTest } from "../../helpers/zk.ts";
+import { quietLogger, waitFor, zkForTest } from "../../helpers/zk.ts";
 
 test("nodes get sequential ids from ZooKeeper and round-trip", async (t) => {
   const { zk } = await zkForTest(t);
@@ -175,4 +176,18 @@ test("ZooKeeper requests for a launch: a fresh node lock costs three, a request 
   const again = await zk.lockNode(asNodeId(node.id ?? ""), { blocking: false });
   await again.lock.release();
   assert.equal(zk.operationCount - before, 4, "contender, listing, re-read, release");
+});
+
+test("a parallel reader is a second session of its own, closed with the first", async (t) => {
+  const { hosts, zk } = await zkForTest(t);
+  await zk.storeNode(newNode({ provider: "p" }));
+  const both = await NodepoolZk.connect({ hosts, connectTimeoutMs: 10_000, logger: quietLogger }, true);
+  assert.notEqual(both.reader, both.client);
+  assert.notEqual(both.reader.sessionId, both.client.sessionId, "two sessions, so ZooKeeper serves their reads in parallel");
+  assert.deepEqual(await both.reader.getChildren("/nodepool/nodes"), ["0000000000"]);
+  both.close();
+  await assert.rejects(both.reader.getChildren("/nodepool/nodes"), ClientClosedError);
+  const one = await NodepoolZk.connect({ hosts, connectTimeoutMs: 10_000, logger: quietLogger });
+  assert.equal(one.reader, one.client);
+  one.close();
 });
