@@ -1,6 +1,6 @@
 /**
  * Reads for the listings that NodepoolZk does not offer in one call: every node together with
- * whether its lock is held, read in bulk so that 10,000 nodes list in well under a second.
+ * whether its lock is held, read in bulk (two reads per node, sent at once).
  * Internal to engine/status.
  */
 import { asNodeId, decodeNode, MalformedRecordError, paths, sortContenders } from "../zk/index.ts";
