@@ -4,8 +4,9 @@
  * `nodepool plan` shows exactly what the next pass would do and tests need no I/O.
  *
  * Order of a pass: requests this process holds (fulfil, decline, continue, abandon); malformed
- * request records (failed); new requests in priority order; min-ready; node lifecycle (deallocation, deletion, max-ready-age,
- * hold expiry); periodic duties when due (lost requests, empty znodes, leaked servers).
+ * request records (failed); new requests in priority order; min-ready; node lifecycle
+ * (deallocation, deletion — which waits briefly while requests are served —, max-ready-age, hold
+ * expiry); periodic duties when due (lost requests, empty znodes, leaked servers).
  */
 import { holdDeadline, planHoldExpiry } from "../launcher/hold.ts";
 import { planLeaks } from "../launcher/leaks.ts";
