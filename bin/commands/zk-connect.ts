@@ -56,13 +56,13 @@ export function zkHostsFor(command: NodepoolCommand, config: NodepoolConfig | nu
 export interface CliConnectOptions {
   /** Create the chroot when it is missing: only for commands that create records (image-build, apply). */
   readonly createChroot?: boolean;
-  /** A second session for reads beside the first (`list`: records and locks at once). */
-  readonly parallelReader?: boolean;
+  /** Sessions in all to spread bulk reads over (`list`: 10,000 records and locks). */
+  readonly readerSessions?: number;
 }
 
 /** Connects the CLI's client: bounded wait, the command's logger, the chroot left alone unless asked. */
 export function connectCli(hosts: string, log: Logger, options: CliConnectOptions): Promise<NodepoolZk> {
-  return NodepoolZk.connect({ hosts, connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS, logger: log, createChroot: options.createChroot ?? false }, options.parallelReader ?? false);
+  return NodepoolZk.connect({ hosts, connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS, logger: log, createChroot: options.createChroot ?? false }, options.readerSessions ?? 1);
 }
 
 export async function withZooKeeper<T>(command: NodepoolCommand, work: (session: CliZk) => Promise<T>, options: CliConnectOptions = {}): Promise<T> {

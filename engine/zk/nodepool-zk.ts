@@ -51,26 +51,29 @@ type Decoded<T> = T | "empty" | null;
 export class NodepoolZk {
   readonly client: ZkClient;
   /**
-   * The session for bulk reads that run beside the client's own (a listing's lock reads):
-   * ZooKeeper serves the reads of different sessions in parallel, one session's in order.
-   * The client itself unless `connect` was asked for a second session.
+   * The sessions a bulk read is spread over, the client's first: ZooKeeper serves one session's
+   * requests in order and different sessions' in parallel. Just the client unless `connect` was
+   * asked for more.
    */
-  readonly reader: ZkClient;
+  readonly readers: readonly ZkClient[];
   readonly log: Logger;
 
-  constructor(client: ZkClient, reader: ZkClient = client) {
+  constructor(client: ZkClient, readers: readonly ZkClient[] = [client]) {
     this.client = client;
-    this.reader = reader;
+    this.readers = readers;
     this.log = client.log;
   }
 
-  /** `parallelReader`: open a second session for `reader` (a command reading 10,000 nodes). */
-  static async connect(options: ZkClientOptions, parallelReader = false): Promise<NodepoolZk> {
-    if (!parallelReader) return new NodepoolZk(await ZkClient.connect(options));
-    const [client, reader] = await Promise.allSettled([ZkClient.connect(options), ZkClient.connect(options)]);
-    if (client.status === "fulfilled" && reader.status === "fulfilled") return new NodepoolZk(client.value, reader.value);
-    for (const opened of [client, reader]) if (opened.status === "fulfilled") opened.value.close();
-    throw client.status === "rejected" ? client.reason : (reader as PromiseRejectedResult).reason;
+  /** `readerSessions`: sessions in all for bulk reads (a command reading 10,000 nodes opens 4). */
+  static async connect(options: ZkClientOptions, readerSessions = 1): Promise<NodepoolZk> {
+    const opened = await Promise.allSettled(Array.from({ length: Math.max(1, readerSessions) }, () => ZkClient.connect(options)));
+    const clients = opened.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    const failed = opened.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failed) {
+      for (const client of clients) client.close();
+      throw failed.reason;
+    }
+    return new NodepoolZk(clients[0] as ZkClient, clients);
   }
 
   /** ZooKeeper requests sent so far (the launcher benchmark reports ops per request). */
@@ -79,8 +82,7 @@ export class NodepoolZk {
   }
 
   close(): void {
-    this.client.close();
-    if (this.reader !== this.client) this.reader.close();
+    for (const client of new Set([this.client, ...this.readers])) client.close();
   }
 
   // ---- requests -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { STATUS_LISTINGS } from "../../../engine/status/index.ts";
 import { newNode, NodepoolZk, paths, type NodeId } from "../../../engine/zk/index.ts";
-import { zkForTest } from "../../helpers/zk.ts";
+import { quietLogger, zkForTest } from "../../helpers/zk.ts";
 
 const T0 = 1_700_000_000;
 
@@ -14,7 +14,7 @@ async function lockedColumn(zk: NodepoolZk): Promise<[string, string][]> {
 }
 
 test("Locked is exact whatever the lock directory holds: none, empty, a stray child, a holder, a holder and a waiter", async (t) => {
-  const { zk, connectAnother } = await zkForTest(t);
+  const { zk, hosts, connectAnother } = await zkForTest(t);
   const ids: NodeId[] = [];
   for (let i = 0; i < 6; i++) ids.push((await zk.storeNode(newNode({ state: "ready", provider: "p" }, T0))).id as NodeId);
   const [noDir, emptyDir, strayChild, held, heldAndWaited, releasedAfterwards] = ids as [NodeId, NodeId, NodeId, NodeId, NodeId, NodeId];
@@ -27,14 +27,19 @@ test("Locked is exact whatever the lock directory holds: none, empty, a stray ch
   const released = await other.lockNode(releasedAfterwards);
   await released.lock.release();
 
-  assert.deepEqual(await lockedColumn(zk), [
+  const expected: [string, string][] = [
     [noDir, "unlocked"],
     [emptyDir, "unlocked"],
     [strayChild, "unlocked"],
     [held, "locked"],
     [heldAndWaited, "locked"],
     [releasedAfterwards, "unlocked"],
-  ]);
+  ];
+  assert.deepEqual(await lockedColumn(zk), expected);
+  // Spread over four sessions (what `nodepool list` does), shares of 2, 2, 2 and none: the same rows.
+  const spread = await NodepoolZk.connect({ hosts, connectTimeoutMs: 10_000, logger: quietLogger }, 4);
+  t.after(() => spread.close());
+  assert.deepEqual(await lockedColumn(spread), expected);
   other.close();
   await (await waiting).lock.release();
 });

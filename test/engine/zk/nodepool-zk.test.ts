@@ -178,16 +178,16 @@ test("ZooKeeper requests for a launch: a fresh node lock costs three, a request 
   assert.equal(zk.operationCount - before, 4, "contender, listing, re-read, release");
 });
 
-test("a parallel reader is a second session of its own, closed with the first", async (t) => {
+test("bulk readers are sessions of their own, closed with the client", async (t) => {
   const { hosts, zk } = await zkForTest(t);
   await zk.storeNode(newNode({ provider: "p" }));
-  const both = await NodepoolZk.connect({ hosts, connectTimeoutMs: 10_000, logger: quietLogger }, true);
-  assert.notEqual(both.reader, both.client);
-  assert.notEqual(both.reader.sessionId, both.client.sessionId, "two sessions, so ZooKeeper serves their reads in parallel");
-  assert.deepEqual(await both.reader.getChildren("/nodepool/nodes"), ["0000000000"]);
-  both.close();
-  await assert.rejects(both.reader.getChildren("/nodepool/nodes"), ClientClosedError);
+  const spread = await NodepoolZk.connect({ hosts, connectTimeoutMs: 10_000, logger: quietLogger }, 4);
+  assert.equal(spread.readers[0], spread.client);
+  assert.equal(new Set(spread.readers.map((reader) => reader.sessionId)).size, 4, "four sessions, so ZooKeeper serves their reads in parallel");
+  for (const reader of spread.readers) assert.deepEqual(await reader.getChildren("/nodepool/nodes"), ["0000000000"]);
+  spread.close();
+  for (const reader of spread.readers) await assert.rejects(reader.getChildren("/nodepool/nodes"), ClientClosedError);
   const one = await NodepoolZk.connect({ hosts, connectTimeoutMs: 10_000, logger: quietLogger });
-  assert.equal(one.reader, one.client);
+  assert.deepEqual(one.readers, [one.client]);
   one.close();
 });
