@@ -20,7 +20,7 @@ import { logActivity } from "./activity-log.ts";
 import { Executor } from "../reconcile/executor.ts";
 import { nextDeadline, plan } from "../reconcile/plan.ts";
 import { RateLimiter } from "../reconcile/rate.ts";
-import { labelKey, NO_LIMIT, type Desired, type Observed, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
+import { labelKey, NO_LIMIT, poolKey, type Desired, type Observed, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
 import { MIN_READY_RETRY_S } from "./min-ready.ts";
 import { nodepoolQuota } from "./quota.ts";
 
@@ -118,7 +118,7 @@ export class Launcher {
       if (kind === "removed") {
         this.lockChanged.delete(id);
         const { provider, pool } = change.previous;
-        if (provider !== null && pool !== null) this.roomFreed.set(`${provider}-${pool}`, Date.now() / 1000);
+        if (provider !== null && pool !== null) this.roomFreed.set(poolKey(provider, pool), Date.now() / 1000);
       }
       // A node whose lock we watch stays busy until the lock is released, whatever it changes to.
       if (!this.lockWatches.has(id)) this.executor.clearBusy(id);
@@ -499,7 +499,7 @@ export class Launcher {
   private poolAttributes(key: string): Readonly<Record<string, unknown>> | null {
     for (const provider of this.config.providers) {
       for (const pool of provider.pools) {
-        if (`${provider.name}-${pool.name}` !== key) continue;
+        if (poolKey(provider.name, pool.name) !== key) continue;
         const attributes = "node-attributes" in pool ? pool["node-attributes"] : undefined;
         return attributes ?? null;
       }

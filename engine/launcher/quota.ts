@@ -10,7 +10,7 @@
  */
 import type { Resources, Server } from "../drivers/driver.ts";
 import type { NodeId } from "../zk/ids.ts";
-import { labelKey, NO_LIMIT, type CommittedLaunch, type ObservedNode, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
+import { labelKey, NO_LIMIT, poolKey, type CommittedLaunch, type ObservedNode, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
 
 export const ZERO: Resources = { cores: 0, instances: 0, ram: 0 };
 /** Need assumed for a label whose flavor is not known (yet): one instance. */
@@ -85,7 +85,7 @@ export class Usage {
     }
     for (const [provider, byPool] of counts) {
       for (const [poolName, byLabel] of byPool) {
-        const pool = pools.get(`${provider}-${poolName}`);
+        const pool = pools.get(poolKey(provider, poolName));
         for (const [label, count] of byLabel) {
           // Nodes of pools or labels no longer configured are not counted (the reference warns and skips).
           if (!pool || !pool.labels.has(label)) continue;

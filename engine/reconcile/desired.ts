@@ -4,7 +4,7 @@
  */
 import type { NodepoolConfig, PoolConfig, ProviderConfig } from "../../schema/index.ts";
 import { launcherIdFor } from "../zk/ids.ts";
-import type { Desired, LabelImage, PoolDesired, ProviderDesired } from "./state.ts";
+import { poolKey, type Desired, type LabelImage, type PoolDesired, type ProviderDesired } from "./state.ts";
 
 /** Who this launcher process is: launcher ids are `<hostname>-<pid>-PoolWorker.<provider>-<pool>`. */
 export interface LauncherIdentity {
@@ -40,7 +40,7 @@ function poolDesired(provider: ProviderConfig, pool: PoolConfig, identity: Launc
   return {
     provider: provider.name,
     name: pool.name,
-    key: `${provider.name}-${pool.name}`,
+    key: poolKey(provider.name, pool.name),
     launcherId: launcherIdFor(identity.hostname, identity.pid, provider.name, pool.name),
     maxServers: limit(numberKey(pool, "max-servers")),
     maxCores: limit(numberKey(pool, "max-cores")),

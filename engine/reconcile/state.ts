@@ -150,3 +150,6 @@ export const NO_LIMIT: Resources = { cores: Infinity, instances: Infinity, ram: 
 
 export const uploadKey = (image: string, provider: string): string => `${image}/${provider}`;
 export const labelKey = (pool: string, label: string): string => `${pool}/${label}`;
+
+/** A pool's key (`PoolDesired.key`): `<provider>-<pool>`. */
+export const poolKey = (provider: string, pool: string): string => `${provider}-${pool}`;
