@@ -2,14 +2,14 @@
  * Benchmark: the watched node cache over 10,000 node records (target: loaded in < 2 s).
  *   NODEPOOL_TEST_ZK=127.0.0.1:22181 node --import tsx bench/zk-cache.ts [nodes] [runs]
  * Writes the nodes into a fresh chroot with pipelined creates, then, per run, opens a new
- * client and times `watchNodes` until the cache is complete (every record read, decoded and
+ * client and times the node cache's start until the cache is complete (every record read, decoded and
  * watched), and how fast a change written by another client reaches it.
  */
 import { randomUUID } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
-import { asNodeId, NodepoolZk, withNodeState, ZkClient, watchNodes } from "../engine/zk/index.ts";
+import { asNodeId, NodepoolZk, nodeCache, withNodeState, ZkClient } from "../engine/zk/index.ts";
 import { writeReadyNodes } from "./_nodes.ts";
 
 console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores`);
@@ -34,7 +34,7 @@ try {
     const started = performance.now();
     const client = await ZkClient.connect({ hosts, connectTimeoutMs: 10_000, logger });
     const opsBefore = client.operationCount;
-    const cache = await watchNodes(client);
+    const cache = await nodeCache(client).start();
     const loaded = performance.now() - started;
     if (cache.size !== count) throw new Error(`cache holds ${cache.size} of ${count} nodes`);
     loads.push(loaded);

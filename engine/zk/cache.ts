@@ -74,8 +74,8 @@ export class ChildrenCache<T, Id extends string = string> {
     this.options = options;
   }
 
-  /** Loads the current children and arms the watches; resolves when the cache is complete. */
-  async start(): Promise<void> {
+  /** Loads the current children and arms the watches; resolves, with the cache, when it is complete. */
+  async start(): Promise<this> {
     this.offSession = this.client.onSession(() => this.resync());
     this.offState = this.client.onState((state) => {
       if (state === "connected" && this.behind) {
@@ -84,6 +84,7 @@ export class ChildrenCache<T, Id extends string = string> {
       }
     });
     await this.sync();
+    return this;
   }
 
   close(): void {

@@ -62,28 +62,9 @@ export function launcherCache(client: ZkClient, options: CacheOptions = {}): Lau
   });
 }
 
-/** The node cache, loaded. */
-export async function watchNodes(client: ZkClient): Promise<NodeCache> {
-  return started(nodeCache(client));
-}
-
-/** The request cache, loaded; `sortedRequests` gives them in serving order. */
-export async function watchRequests(client: ZkClient): Promise<RequestCache> {
-  return started(requestCache(client));
-}
-
+/** The requests in serving order. */
 export function sortedRequests(cache: RequestCache): CachedRequest[] {
   return cache.values().sort(compareRequests);
-}
-
-/** The launcher registration cache, loaded. */
-export async function watchLaunchers(client: ZkClient): Promise<LauncherCache> {
-  return started(launcherCache(client));
-}
-
-async function started<T, Id extends string>(cache: ChildrenCache<T, Id>): Promise<ChildrenCache<T, Id>> {
-  await cache.start();
-  return cache;
 }
 
 /** What changed in the image tree; the builder and launcher re-plan on any of these. */
@@ -126,17 +107,11 @@ export class ImageCache {
     });
   }
 
-  /** Loads the whole image tree and keeps it current. */
-  static async watch(client: ZkClient): Promise<ImageCache> {
-    const cache = new ImageCache(client);
-    await cache.start();
-    return cache;
-  }
-
-  /** Loads the whole image tree (resolves once every level is loaded) and keeps it current. */
-  async start(): Promise<void> {
+  /** Loads the whole image tree (resolves, with the cache, once every level is loaded) and keeps it current. */
+  async start(): Promise<this> {
     await this.root.start();
     await this.settled();
+    return this;
   }
 
   close(): void {

@@ -14,9 +14,8 @@
  *   of §2 by `encodeX`/`decodeX`; `newX` builds one with Nodepool's defaults, `withXState`
  *   changes a state and its `state_time`. Unknown fields ride along in `extra`.
  * - Caches, kept current by watches (no polling) and re-synced after a session loss:
- *   `watchNodes(zk.client)`, `watchRequests`, `watchLaunchers` (a `ChildrenCache` each:
- *   `get(id)`, `map`, `values()`, `onChange(listener)`; `nodeCache`, `requestCache`,
- *   `launcherCache` build them unstarted), and `ImageCache.watch(zk.client)`. A process
+ *   `await nodeCache(zk.client).start()`, `requestCache`, `launcherCache` (a `ChildrenCache`
+ *   each: `get(id)`, `map`, `values()`, `onChange(listener)`), and `new ImageCache(client)`. A process
  *   writing records under their lock keeps a cache current itself (`writing`, `wrote`,
  *   `released`, `deleted`) and asks `current(id)` for a record known to be up to date.
  */
@@ -30,7 +29,7 @@ export { ZkLock, sortContenders } from "./lock.ts";
 export type { AcquireOptions, LockDirectoryPolicy, LockOptions } from "./lock.ts";
 export { NodepoolZk, type Locked } from "./nodepool-zk.ts";
 export { ChildrenCache, type CacheChange, type ChildDecoder, type ChildrenCacheOptions } from "./cache.ts";
-export { ImageCache, launcherCache, nodeCache, requestCache, sortedRequests, watchLaunchers, watchNodes, watchRequests } from "./caches.ts";
+export { ImageCache, launcherCache, nodeCache, requestCache, sortedRequests } from "./caches.ts";
 export type { CachedNode, CachedRequest, CacheOptions, ImageChange, LauncherCache, NodeCache, RequestCache } from "./caches.ts";
 export * from "./records/node.ts";
 export * from "./records/request.ts";

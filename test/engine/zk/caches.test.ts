@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CacheChange } from "../../../engine/zk/cache.ts";
-import { ImageCache, sortedRequests, watchLaunchers, watchNodes, watchRequests } from "../../../engine/zk/caches.ts";
+import { ImageCache, launcherCache, nodeCache, requestCache, sortedRequests } from "../../../engine/zk/caches.ts";
 import { asLauncherId, asNodeId, asRequestId, type NodeId } from "../../../engine/zk/ids.ts";
 import { nodePath, requestPath } from "../../../engine/zk/paths.ts";
 import type { NodepoolZk } from "../../../engine/zk/nodepool-zk.ts";
@@ -24,7 +24,7 @@ test("the node cache follows creates, updates and deletes, and reports each chan
   const { zk, connectAnother } = await zkForTest(t);
   const writer = await connectAnother();
   const existing = await writer.storeNode(newNode({ provider: "p" }));
-  const cache = await watchNodes(zk.client);
+  const cache = await nodeCache(zk.client).start();
   t.after(() => cache.close());
   assert.equal(cache.size, 1);
   const changes: CacheChange<NodeRecord, NodeId>[] = [];
@@ -53,7 +53,7 @@ test("data-less node znodes are listed as empty, not as records; malformed ones 
   const { zk } = await zkForTest(t);
   await zk.client.ensurePath("/nodepool/nodes/0000999999/lock");
   await zk.client.create("/nodepool/nodes/0000999998", "not json");
-  const cache = await watchNodes(zk.client);
+  const cache = await nodeCache(zk.client).start();
   t.after(() => cache.close());
   assert.equal(cache.size, 0);
   assert.deepEqual(cache.emptyChildren(), ["0000999999"]);
@@ -63,7 +63,7 @@ test("data-less node znodes are listed as empty, not as records; malformed ones 
 
 test("consistent with ZooKeeper after concurrent writers and a session expiry in the middle", async (t) => {
   const { zk, connectAnother } = await zkForTest(t, { sessionTimeoutMs: 4000 });
-  const cache = await watchNodes(zk.client);
+  const cache = await nodeCache(zk.client).start();
   t.after(() => cache.close());
   const writers = await Promise.all([connectAnother(), connectAnother(), connectAnother()]);
   const work = async (writer: NodepoolZk, seed: number): Promise<void> => {
@@ -95,8 +95,8 @@ test("consistent with ZooKeeper after concurrent writers and a session expiry in
 test("request and launcher caches", async (t) => {
   const { zk, connectAnother } = await zkForTest(t);
   const other = await connectAnother();
-  const requests = await watchRequests(zk.client);
-  const launchers = await watchLaunchers(zk.client);
+  const requests = await requestCache(zk.client).start();
+  const launchers = await launcherCache(zk.client).start();
   t.after(() => {
     requests.close();
     launchers.close();
@@ -115,7 +115,7 @@ test("the image cache follows builds, uploads, build requests and pause markers"
   const { zk, connectAnother } = await zkForTest(t);
   const builder = await connectAnother();
   const first = await builder.storeBuild(newBuild("img", { formats: ["qcow2"] }));
-  const cache = await ImageCache.watch(zk.client);
+  const cache = await new ImageCache(zk.client).start();
   t.after(() => cache.close());
   assert.deepEqual(cache.images(), ["img"]);
   assert.equal(cache.builds("img").length, 1);
@@ -138,7 +138,7 @@ test("the image cache follows builds, uploads, build requests and pause markers"
 
 test("malformed request records are listed with their reason until repaired or gone; unknown fields are not malformed", async (t) => {
   const { zk } = await zkForTest(t);
-  const cache = await watchRequests(zk.client);
+  const cache = await requestCache(zk.client).start();
   t.after(() => cache.close());
   const reported: string[] = [];
   cache.onMalformed((id, reason) => reported.push(`${id}: ${reason}`));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test, type TestContext } from "node:test";
 import { execa } from "execa";
-import { watchNodes } from "../../../engine/zk/caches.ts";
+import { nodeCache } from "../../../engine/zk/caches.ts";
 import type { ConnectionState } from "../../../engine/zk/client.ts";
 import { asNodeId } from "../../../engine/zk/ids.ts";
 import { NodepoolZk } from "../../../engine/zk/nodepool-zk.ts";
@@ -43,7 +43,7 @@ test("a member failure suspends the client, which moves to another member with i
     zk.close();
     writer.close();
   });
-  const cache = await watchNodes(zk.client);
+  const cache = await nodeCache(zk.client).start();
   t.after(() => cache.close());
   const node = await zk.storeNode(newNode({ provider: "p" }));
   const held = await zk.lockNode(asNodeId(node.id ?? ""));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { execa } from "execa";
-import { watchRequests } from "../../../engine/zk/caches.ts";
+import { requestCache } from "../../../engine/zk/caches.ts";
 import { asBuildId, asLauncherId, asNodeId, asRequestId } from "../../../engine/zk/ids.ts";
 import { newBuild, newUpload } from "../../../engine/zk/records/image.ts";
 import { newLauncher } from "../../../engine/zk/records/launcher.ts";
@@ -28,7 +28,7 @@ const ZUUL_REQUEST = {
 test("a request written exactly as Zuul writes it is read, locked, rewritten and re-prioritised compatibly", async (t) => {
   const { zk, hosts } = await zkForTest(t);
   const zuul = await Kazoo.start(t, hosts);
-  const cache = await watchRequests(zk.client);
+  const cache = await requestCache(zk.client).start();
   t.after(() => cache.close());
   const path = await zuul.call<string>("create", { path: "/nodepool/requests/200-", data: ZUUL_REQUEST, ephemeral: true, sequence: true });
   const id = asRequestId(path.split("/").pop() ?? "");
