@@ -6,6 +6,7 @@ import type { ProviderConfig } from "../../schema/index.ts";
 import { NodepoolError } from "../errors.ts";
 import type { Provider } from "./driver.ts";
 import { FakeProvider } from "./fake/index.ts";
+import { OpenStackProvider } from "./openstack/provider.ts";
 
 export type * from "./driver.ts";
 export { LaunchError, QuotaExceededError, CloudError, ImageUploadError, UnsupportedOperationError } from "./driver.ts";
@@ -28,6 +29,7 @@ export function registerDriver<D extends ProviderConfig["driver"]>(
 }
 
 registerDriver("fake", (config) => new FakeProvider(config));
+registerDriver("openstack", (config) => new OpenStackProvider(config));
 
 export function createProvider(config: ProviderConfig): Provider {
   const factory = factories.get(config.driver);

@@ -1,0 +1,23 @@
+/**
+ * The real OpenStack for tests (scripts/openstack.sh, which scripts/test.sh starts): its
+ * clouds.yaml, clients for its clouds, and `openstackTest`, the options that skip a test with
+ * a reason only when NODEPOOL_TEST_OPENSTACK=none says no cloud is available.
+ */
+import { join } from "node:path";
+import { OpenStackClient, type ClientOptions } from "../../engine/drivers/openstack/index.ts";
+
+export const openstackDir = process.env.NODEPOOL_OPENSTACK_DIR ?? "/var/tmp/nodepool-openstack";
+export const cloudsFile = join(openstackDir, "clouds.yaml");
+/** Environment under which clouds.yaml is found: only the test cloud's file. */
+export const cloudsEnv: NodeJS.ProcessEnv = { OS_CLIENT_CONFIG_FILE: cloudsFile, OS_CLIENT_SECURE_FILE: join(openstackDir, "no-secure.yaml"), HOME: openstackDir };
+
+export const openstackTest: { skip?: string } =
+  process.env.NODEPOOL_TEST_OPENSTACK === "none" ? { skip: "NODEPOOL_TEST_OPENSTACK=none: no OpenStack cloud on this machine" } : {};
+
+/** A client of the test cloud: `local` (project demo), `local-quota` or `local-admin`. */
+export function testClient(cloud = "local", options: ClientOptions = {}): OpenStackClient {
+  return OpenStackClient.fromCloudsYaml(cloud, { env: cloudsEnv, ...options });
+}
+
+/** The public image every project can boot. */
+export const TEST_IMAGE = "tiny-raw";
