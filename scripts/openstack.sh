@@ -45,7 +45,8 @@ launch() { # launch NAME CMD...
   local name=$1; shift
   running "$name" && return 0
   sed -i "/^$name /d" "$PIDS" 2>/dev/null || true
-  setsid nohup "$@" >>"$D/logs/$name.log" 2>&1 </dev/null &
+  # 9>&-: the daemon must not keep holding the start lock.
+  setsid nohup "$@" >>"$D/logs/$name.log" 2>&1 </dev/null 9>&- &
   echo "$name $!" >>"$PIDS"
 }
 wait_for() { # wait_for WHAT SECONDS COMMAND...: poll COMMAND until it succeeds
@@ -137,48 +138,19 @@ password = $1
 region_name = RegionOne
 EOF
 }
-service_auth() { keystone_authtoken "$1" | tail -n +4; }
+service_auth() { keystone_authtoken "$1" | tail -n +3; }
 db() { echo "mysql+pymysql://$1:$1@127.0.0.1:3306/$2?charset=utf8"; }
 
 write_config() {
   mkdir -p "$D"/etc/{keystone,glance,placement,nova,neutron,rabbitmq} "$D/bin"
   local c
-  cat >"$D/clouds.yaml" <<'EOF'
-clouds:
-  local:
-    auth:
-      auth_url: http://127.0.0.1:5000/v3
-      username: demo
-      password: demo
-      project_name: demo
-      user_domain_name: Default
-      project_domain_name: Default
-    region_name: RegionOne
-    identity_api_version: 3
-    interface: public
-  local-quota:
-    auth:
-      auth_url: http://127.0.0.1:5000/v3
-      username: quota
-      password: quota
-      project_name: quota
-      user_domain_name: Default
-      project_domain_name: Default
-    region_name: RegionOne
-    identity_api_version: 3
-    interface: public
-  local-admin:
-    auth:
-      auth_url: http://127.0.0.1:5000/v3
-      username: admin
-      password: admin
-      project_name: admin
-      user_domain_name: Default
-      project_domain_name: Default
-    region_name: RegionOne
-    identity_api_version: 3
-    interface: public
-EOF
+  {
+    echo "clouds:"
+    for c in local:demo local-quota:quota local-admin:admin; do
+      printf '  %s:\n    auth:\n      auth_url: http://127.0.0.1:5000/v3\n      username: %s\n      password: %s\n      project_name: %s\n' "${c%%:*}" "${c#*:}" "${c#*:}" "${c#*:}"
+      printf '      user_domain_name: Default\n      project_domain_name: Default\n    region_name: RegionOne\n    identity_api_version: 3\n    interface: public\n'
+    done
+  } >"$D/clouds.yaml"
   cat >"$D/etc/rabbitmq/rabbitmq.conf" <<'EOF'
 listeners.tcp.default = 127.0.0.1:5672
 log.file.level = warning
@@ -403,7 +375,7 @@ start_services() { # start_services [NAME...]: start what is not running, wait u
   { on nova-api && launch nova-api nova-api $nova; on nova-scheduler && launch nova-scheduler nova-scheduler $nova; } || true
   local fresh_conductor=""
   if on nova-conductor && ! running nova-conductor; then
-    fresh_conductor=$(wc -l <"$D/logs/nova-conductor.log" 2>/dev/null || echo 0)
+    fresh_conductor=$(cat "$D/logs/nova-conductor.log" 2>/dev/null | wc -l)
     # shellcheck disable=SC2086
     launch nova-conductor nova-conductor $nova
   fi

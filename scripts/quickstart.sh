@@ -3,12 +3,25 @@
 # launcher on config-examples/quickstart.config.ts with the fake cloud. Shows the image being built
 # with nodepool-image-create and uploaded, and the min-ready nodes booting from it; then stops the
 # daemons (KEEP_RUNNING=1 leaves them and ZooKeeper up; logs are in .state/quickstart/).
+# With --openstack the same runs on a real OpenStack on this machine (scripts/openstack.sh, which
+# takes about 3 minutes the first time): config-examples/quickstart-openstack.config.ts, the image
+# uploaded to Glance and the nodes booted by Nova with floating IPs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+config=config-examples/quickstart.config.ts
+cloud="the fake cloud"
+case "${1:-}" in
+  "") ;;
+  --openstack) config=config-examples/quickstart-openstack.config.ts cloud="Glance" ;;
+  *) echo "usage: scripts/quickstart.sh [--openstack]" >&2; exit 2 ;;
+esac
 bash scripts/setup.sh
 bash scripts/zk.sh start --port 2181
-
-config=config-examples/quickstart.config.ts
+if [ "$config" = config-examples/quickstart-openstack.config.ts ]; then
+  bash scripts/openstack.sh start
+  export OS_CLIENT_CONFIG_FILE=${NODEPOOL_OPENSTACK_DIR:-/var/tmp/nodepool-openstack}/clouds.yaml
+fi
+chroot=$(node -e 'console.log(require("yaml").parse(require("fs").readFileSync(process.argv[1], "utf8"))["zookeeper-servers"][0].chroot)' "${config%.config.ts}.yaml")
 logs=.state/quickstart
 mkdir -p "$logs"
 np() { bin/nodepool -c "$config" "$@"; }
@@ -16,8 +29,8 @@ np() { bin/nodepool -c "$config" "$@"; }
 echo "== config-validate $config"
 np config-validate --no-typecheck
 
-echo "== starting from a clean slate: ZooKeeper chroot /nodepool-quickstart, .state/images"
-/usr/share/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 deleteall /nodepool-quickstart >/dev/null 2>&1 || true
+echo "== starting from a clean slate: ZooKeeper chroot $chroot, .state/images"
+/usr/share/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 deleteall "$chroot" >/dev/null 2>&1 || true
 rm -rf .state/images .state/build-logs
 
 pids=()
@@ -44,7 +57,7 @@ wait_for() { # what, listing, count, seconds
   echo "timed out waiting for $1 ($n ready); see $logs/" >&2; tail -20 "$logs"/*.log >&2; return 1
 }
 wait_for "image built" dib-image-list 1 180
-wait_for "image uploaded to the fake cloud" image-list 1 120
+wait_for "image uploaded to $cloud" image-list 1 120
 wait_for "min-ready nodes" list 3 120
 
 echo; echo "== nodepool dib-image-list"; np dib-image-list

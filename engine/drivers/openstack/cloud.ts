@@ -159,7 +159,13 @@ export class OpenStackCloud {
    */
   async deleteServer(id: string, signal?: AbortSignal): Promise<void> {
     const { items } = await this.floatingIps.next();
-    for (const fip of items.filter((f) => portDevice(f) === id)) {
+    let mine = items.filter((f) => portDevice(f) === id);
+    // Without Neutron's fip-port-details the server's ports tell which are its floating IPs.
+    if (items.some((f) => f.port_id !== null && !("port_details" in f))) {
+      const ports = new Set((await this.client.neutron.listPorts({ device_id: id }, signal)).map((p) => p.id));
+      mine = items.filter((f) => f.port_id !== null && ports.has(f.port_id));
+    }
+    for (const fip of mine) {
       await this.client.neutron.deleteFloatingIp(fip.id, signal).catch((error: unknown) => {
         if (!(error instanceof OpenStackNotFoundError)) throw error;
       });
