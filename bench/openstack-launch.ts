@@ -15,7 +15,7 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
 import { nodepoolConfigSchema } from "../schema/index.ts";
-import { registerDriver } from "../engine/drivers/index.ts";
+import { cloudTraits, registerDriver } from "../engine/drivers/index.ts";
 import { OpenStackClient } from "../engine/drivers/openstack/index.ts";
 import { OpenStackProvider } from "../engine/drivers/openstack/provider.ts";
 import { Launcher } from "../engine/launcher/index.ts";
@@ -121,7 +121,7 @@ function perNode(calls: Map<string, number>): string {
 async function launcherRun(floatingIp: boolean): Promise<number[]> {
   const provider = `bench-${randomUUID().slice(0, 6)}`;
   let captured: OpenStackProvider | null = null;
-  registerDriver("openstack", (config) => (captured = new OpenStackProvider(config, { log: logger })));
+  registerDriver("openstack", { describe: cloudTraits, create: (config) => (captured = new OpenStackProvider(config, { log: logger })) });
   const zk = await NodepoolZk.connect({ hosts: `${servers}/bench-openstack-${randomUUID()}`, connectTimeoutMs: 10_000, logger });
   const launcher = new Launcher({ zk, config: launcherConfig(provider, floatingIp), log: logger, identity: { hostname: "bench", pid: process.pid } });
   await launcher.start();

@@ -27,7 +27,7 @@ export interface CloudOptions {
 }
 
 export class OpenStackCloud {
-  readonly servers: Coalescer<NovaServer>;
+  readonly serverListing: Coalescer<NovaServer>;
   private readonly watch: ListingWatch<NovaServer>;
   private readonly floatingIps: Coalescer<FloatingIp>;
   private flavorCache: Promise<NovaFlavor[]> | null = null;
@@ -40,8 +40,8 @@ export class OpenStackCloud {
     readonly client: OpenStackClient,
     private readonly options: CloudOptions,
   ) {
-    this.servers = new Coalescer(() => client.nova.listServers());
-    this.watch = new ListingWatch(this.servers, options.pollIntervalMs, (error) =>
+    this.serverListing = new Coalescer(() => client.nova.listServers());
+    this.watch = new ListingWatch(this.serverListing, options.pollIntervalMs, (error) =>
       options.log.warn({ err: error, provider: options.provider }, "listing servers failed; retrying"),
     );
     this.floatingIps = new Coalescer(() => client.neutron.listFloatingIps());
@@ -204,7 +204,7 @@ export class OpenStackCloud {
    * dataplane agent ports of live servers stay DOWN.)
    */
   async downComputePorts(signal?: AbortSignal): Promise<Set<string>> {
-    const [ports, { items: servers }] = await Promise.all([this.client.neutron.listPorts({ status: "DOWN" }, signal), this.servers.next()]);
+    const [ports, { items: servers }] = await Promise.all([this.client.neutron.listPorts({ status: "DOWN" }, signal), this.serverListing.next()]);
     const live = new Set(servers.map((s) => s.id));
     return new Set(
       ports.filter((p) => (p.device_owner === "" || p.device_owner.startsWith("compute:")) && !live.has(p.device_id)).map((p) => p.id),
@@ -230,7 +230,7 @@ export class OpenStackCloud {
     file: string,
     diskFormat: string,
     properties: Readonly<Record<string, string>>,
-    created: (id: string) => void | Promise<void>,
+    created: (id: string) => Promise<void>,
     signal?: AbortSignal,
   ): Promise<GlanceImage> {
     const image = await this.client.glance.createImage(name, diskFormat, properties, signal);

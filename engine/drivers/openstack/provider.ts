@@ -13,17 +13,25 @@ import {
   messageOf,
   QuotaExceededError,
   type CloudImage,
+  type ImageId,
+  type ImageStore,
   type ImageUploadSpec,
   type LaunchCheckpoint,
   type LaunchedNodeFields,
   type LaunchSpec,
+  type LeakCleaner,
   type LeakCleanupResult,
   type Provider,
+  type ProviderTraits,
+  type QuotaSource,
   type Resources,
   type Server,
   type ServerId,
+  type ServerLauncher,
   type ServerStatus,
+  type UploadCheckpoint,
 } from "../driver.ts";
+import { cloudTraits } from "../traits.ts";
 import { selectFlavor } from "../flavor.ts";
 import { formatHostname } from "../hostname.ts";
 import { needsFloatingIp } from "./addresses.ts";
@@ -63,10 +71,13 @@ function novaStatus(status: string): ServerStatus {
   return status === "ERROR" ? "ERROR" : "ACTIVE";
 }
 
-export class OpenStackProvider implements Provider {
-  readonly driver = "openstack";
-  readonly canLaunch = true;
-  readonly managesImages = true;
+/** A cloud: every ability but an inventory of existing hosts. */
+export class OpenStackProvider implements Provider, ServerLauncher, ImageStore, QuotaSource, LeakCleaner {
+  readonly traits: ProviderTraits;
+  readonly servers = this;
+  readonly images = this;
+  readonly quota = this;
+  readonly leaks = this;
   private readonly log: Logger;
   private readonly listeners: ApiCallListener[] = [];
   private cloudConfig: CloudConfig | null = null;
@@ -80,6 +91,7 @@ export class OpenStackProvider implements Provider {
     private readonly options: OpenStackProviderOptions = {},
   ) {
     this.log = options.log ?? createLogger({ name: "openstack" });
+    this.traits = cloudTraits(config);
   }
 
   get name(): string {
@@ -87,7 +99,7 @@ export class OpenStackProvider implements Provider {
   }
 
   /** The cloud's `image_format` (qcow2 unless clouds.yaml says otherwise). */
-  get imageFormat(): string {
+  get format(): string {
     try {
       return this.resolveCloudConfig().imageFormat;
     } catch {
@@ -106,7 +118,7 @@ export class OpenStackProvider implements Provider {
   }
 
   /** Reads clouds.yaml and authenticates: bad credentials or an unreachable cloud fail here. */
-  async start(signal?: AbortSignal): Promise<void> {
+  async start(signal: AbortSignal): Promise<void> {
     const client = new OpenStackClient(this.resolveCloudConfig(), {
       rate: this.config.rate,
       onCall: (call) => {
@@ -128,40 +140,41 @@ export class OpenStackProvider implements Provider {
     await cloud?.client.close();
   }
 
-  async limits(): Promise<Resources> {
-    const limits = await this.started().client.nova.limits();
+  async limits(signal: AbortSignal): Promise<Resources> {
+    const limits = await this.started().client.nova.limits(signal);
     const value = (n: number): number => (n < 0 ? Infinity : n);
     return { instances: value(limits.maxTotalInstances), cores: value(limits.maxTotalCores), ram: value(limits.maxTotalRAMSize) };
   }
 
-  async labelResources(pool: string, label: string): Promise<Resources> {
-    const flavor = await this.flavorFor(this.poolLabel(pool, label));
+  async labelResources(pool: string, label: string, signal: AbortSignal): Promise<Resources> {
+    const flavor = await this.flavorFor(this.poolLabel(pool, label), signal);
     return { cores: flavor.vcpus, instances: 1, ram: flavor.ram };
   }
 
-  availabilityZones(): Promise<string[]> {
-    return this.started().availabilityZones();
+  availabilityZones(signal: AbortSignal): Promise<string[]> {
+    return this.started().availabilityZones(signal);
   }
 
-  async cloudImageAvailable(cloudImage: string): Promise<boolean> {
+  async cloudImageAvailable(cloudImage: string, signal: AbortSignal): Promise<boolean> {
     const entry = this.config["cloud-images"].find((c) => c.name === cloudImage);
     if (!entry) return false;
     if (entry["image-id"] !== undefined) return true;
-    return (await this.started().imageId(entry["image-name"] ?? entry.name)) !== null;
+    return (await this.started().imageId(entry["image-name"] ?? entry.name, signal)) !== null;
   }
 
-  async listServers(): Promise<Server[]> {
-    const { items } = await this.started().servers.next();
+  async listServers(signal: AbortSignal): Promise<Server[]> {
+    signal.throwIfAborted();
+    const { items } = await this.started().serverListing.next();
     return items.filter((s) => s.status !== "DELETED" && s.status !== "SOFT_DELETED").map((s) => this.toServer(s));
   }
 
-  async launch(spec: LaunchSpec, checkpoint: LaunchCheckpoint): Promise<LaunchedNodeFields> {
+  async launch(spec: LaunchSpec, checkpoint: LaunchCheckpoint, signal: AbortSignal): Promise<LaunchedNodeFields> {
     const cloud = this.started();
     const pool = this.config.pools.find((p) => p.name === spec.pool);
     if (!pool) throw new LaunchError("error.unknown", `pool ${spec.pool} is not configured for provider ${this.name}`);
     const label = this.poolLabel(spec.pool, spec.label);
-    const boot = await this.bootImage(spec, label);
-    const flavor = await this.flavorFor(label);
+    const boot = await this.bootImage(spec, label, signal);
+    const flavor = await this.flavorFor(label, signal);
     const hostname = formatHostname(this.config["hostname-format"], {
       label: { name: label.name, min_ram: String(label["min-ram"]), flavor_name: label["flavor-name"] ?? "" },
       provider: { name: this.name, region_name: this.config["region-name"] ?? "" },
@@ -177,7 +190,7 @@ export class OpenStackProvider implements Provider {
       nodepool_node_label: label.name,
       nodepool_pool_name: pool.name,
     });
-    const networks = await Promise.all(pool.networks.map((n) => cloud.networkId(n, spec.signal))).catch((error: unknown) => {
+    const networks = await Promise.all(pool.networks.map((n) => cloud.networkId(n, signal))).catch((error: unknown) => {
       throw new LaunchError("error.network", `provider ${this.name} pool ${pool.name}: ${messageOf(error)}`, { cause: error });
     });
     const resources = { cores: flavor.vcpus, instances: 1, ram: flavor.ram };
@@ -197,7 +210,7 @@ export class OpenStackProvider implements Provider {
           metadata,
           volume: label["boot-from-volume"] ? { imageRef: boot.imageId, size: label["volume-size"] } : null,
         },
-        spec.signal,
+        signal,
       )) as ServerId;
     } catch (error) {
       if (error instanceof OpenStackQuotaError) throw new QuotaExceededError(`provider ${this.name}: ${error.cloudMessage}`, { cause: error });
@@ -224,13 +237,13 @@ export class OpenStackProvider implements Provider {
       host_keys: [],
     };
     await checkpoint({ external_id: id, hostname, image_id: fields.image_id, resources, username: boot.username ?? undefined });
-    const server = await this.waitBooted(id, spec.signal);
+    const server = await this.waitBooted(id, signal);
     fields.az = fields.az ?? server["OS-EXT-AZ:availability_zone"] ?? null;
     fields.host_id = server.hostId ?? null;
     let addresses = cloud.addresses(server);
-    if (pool["auto-floating-ip"] && needsFloatingIp(addresses) && (await cloud.floatingNetwork(spec.signal))) {
+    if (pool["auto-floating-ip"] && needsFloatingIp(addresses) && (await cloud.floatingNetwork(signal))) {
       try {
-        const fip = await cloud.attachFloatingIp(server, addresses.privateV4, spec.signal);
+        const fip = await cloud.attachFloatingIp(server, addresses.privateV4, signal);
         addresses = cloud.addresses(server, fip.floating_ip_address);
       } catch (error) {
         if (error instanceof OpenStackQuotaError) throw new QuotaExceededError(`provider ${this.name}: ${error.cloudMessage}`, { cause: error, externalId: id });
@@ -242,11 +255,11 @@ export class OpenStackProvider implements Provider {
     fields.public_ipv4 = addresses.publicV4;
     fields.public_ipv6 = addresses.publicV6;
     fields.private_ipv4 = addresses.privateV4 || addresses.publicV4;
-    if (pool["host-key-checking"]) fields.host_keys = await this.scan(id, label, fields, boot.connectionType, spec.signal);
+    if (pool["host-key-checking"]) fields.host_keys = await this.scan(id, label, fields, boot.connectionType, signal);
     return fields;
   }
 
-  async deleteServer(id: ServerId, signal?: AbortSignal): Promise<void> {
+  async deleteServer(id: ServerId, signal: AbortSignal): Promise<void> {
     const cloud = this.started();
     const wait = deadline(DELETE_TIMEOUT_S, signal);
     try {
@@ -258,49 +271,44 @@ export class OpenStackProvider implements Provider {
     }
   }
 
-  async cleanupLeakedResources(): Promise<LeakCleanupResult> {
+  async cleanupLeakedResources(signal: AbortSignal): Promise<LeakCleanupResult> {
     const cloud = this.started();
     const now = Date.now() / 1000;
     let ports = 0;
     if (this.downPorts === null) {
-      this.downPorts = { at: now, ports: await cloud.downComputePorts() };
+      this.downPorts = { at: now, ports: await cloud.downComputePorts(signal) };
     } else if (now - this.downPorts.at > this.portCleanupAge) {
-      const down = await cloud.downComputePorts();
-      ports = await cloud.deletePorts([...down].filter((p) => this.downPorts?.ports.has(p)));
-      this.downPorts = { at: now, ports: await cloud.downComputePorts() };
+      const down = await cloud.downComputePorts(signal);
+      ports = await cloud.deletePorts([...down].filter((p) => this.downPorts?.ports.has(p)), signal);
+      this.downPorts = { at: now, ports: await cloud.downComputePorts(signal) };
     }
-    const floatingIps = this.config["clean-floating-ips"] ? await cloud.deleteUnattachedFloatingIps() : 0;
+    const floatingIps = this.config["clean-floating-ips"] ? await cloud.deleteUnattachedFloatingIps(signal) : 0;
     return { ports, floatingIps };
   }
 
-  async uploadImage(spec: ImageUploadSpec): Promise<{ externalId: string }> {
-    const cloud = this.started();
+  /**
+   * Streams the file to Glance and waits until the image is active. The image id reaches
+   * `checkpoint` before any data is sent; on failure the engine deletes the image by it.
+   */
+  async uploadImage(spec: ImageUploadSpec, checkpoint: UploadCheckpoint, signal: AbortSignal): Promise<{ externalId: ImageId }> {
     const properties = { ...spec.meta, nodepool_provider_name: this.name };
-    let id: string | null = null;
     try {
-      const image = await cloud.uploadImage(spec.name, spec.filename, spec.format, properties, (created) => {
-        id = created;
-      });
-      return { externalId: image.id };
+      const image = await this.started().uploadImage(spec.name, spec.filename, spec.format, properties, (id) => checkpoint(id as ImageId), signal);
+      return { externalId: image.id as ImageId };
     } catch (error) {
-      // What Glance holds of a failed upload is removed, not left as a queued image.
-      if (id !== null) await cloud.deleteImage(id).catch(() => undefined);
+      if (signal.aborted) throw error;
       throw new ImageUploadError(`provider ${this.name}: uploading ${spec.filename} as image ${spec.name} failed: ${messageOf(error)}`, { cause: error });
     }
   }
 
-  /** Deletes this provider's images named `name` (or with that id). */
-  async deleteImage(nameOrId: string): Promise<void> {
-    const cloud = this.started();
-    const own = await cloud.ownImages();
-    for (const image of own.filter((i) => i.id === nameOrId || (i.name === nameOrId && i.properties.nodepool_provider_name === this.name))) {
-      await cloud.deleteImage(image.id);
-    }
+  deleteImage(id: ImageId, signal: AbortSignal): Promise<void> {
+    return this.started().deleteImage(id, signal);
   }
 
-  async listImages(): Promise<CloudImage[]> {
-    return (await this.started().ownImages()).map((image) => ({
-      id: image.id,
+  /** The images of the cloud project (Glance lists others' public images too; they are left out). */
+  async listImages(signal: AbortSignal): Promise<CloudImage[]> {
+    return (await this.started().ownImages(signal)).map((image) => ({
+      id: image.id as ImageId,
       name: image.name,
       status: image.status === "active" ? "active" : image.status === "queued" || image.status === "saving" || image.status === "importing" ? "queued" : "error",
       properties: image.properties,
@@ -368,15 +376,15 @@ export class OpenStackProvider implements Provider {
     return found;
   }
 
-  private async flavorFor(label: OpenstackPoolLabelConfig): Promise<NovaFlavor> {
-    const flavor = selectFlavor(await this.started().flavors(), label["min-ram"], label["flavor-name"]);
+  private async flavorFor(label: OpenstackPoolLabelConfig, signal: AbortSignal): Promise<NovaFlavor> {
+    const flavor = selectFlavor(await this.started().flavors(signal), label["min-ram"], label["flavor-name"]);
     if (!flavor) {
       throw new LaunchError("error.unknown", `no flavor of provider ${this.name} matches label ${label.name} (min-ram ${label["min-ram"]}, flavor-name ${label["flavor-name"] ?? "unset"})`);
     }
     return flavor;
   }
 
-  private async bootImage(spec: LaunchSpec, label: OpenstackPoolLabelConfig) {
+  private async bootImage(spec: LaunchSpec, label: OpenstackPoolLabelConfig, signal: AbortSignal) {
     if (label.diskimage !== undefined) {
       if (spec.image?.kind !== "diskimage") {
         throw new LaunchError("error.nodepool", `no ready upload of diskimage ${label.diskimage} to provider ${this.name}`);
@@ -395,7 +403,7 @@ export class OpenStackProvider implements Provider {
     const name = label["cloud-image"] ?? "";
     const entry = this.config["cloud-images"].find((c) => c.name === name);
     if (!entry) throw new LaunchError("error.unknown", `cloud-image ${name} is not configured for provider ${this.name}`);
-    const imageId = entry["image-id"] ?? (await this.started().imageId(entry["image-name"] ?? entry.name, spec.signal));
+    const imageId = entry["image-id"] ?? (await this.started().imageId(entry["image-name"] ?? entry.name, signal));
     if (imageId === null) throw new LaunchError("error.unknown", `cloud image ${entry["image-name"] ?? entry.name} not found in provider ${this.name}`);
     return {
       imageId,

@@ -42,11 +42,13 @@ function providerConfig(name: string, pool: Keys = {}, provider: Keys = {}) {
 
 async function started(t: TestContext, config: ReturnType<typeof providerConfig>, env = cloudsEnv): Promise<OpenStackProvider> {
   const provider = new OpenStackProvider(config, { log: quietLogger, env, pollIntervalMs: 300 });
-  await provider.start();
+  await provider.start(live);
   t.after(() => provider.stop());
   return provider;
 }
 
+/** The signal of calls nobody aborts. */
+const live = new AbortController().signal;
 const uniqueName = (): string => `os-test-${randomUUID().slice(0, 8)}`;
 const spec = (nodeId: string, label = "small"): LaunchSpec => ({ nodeId, pool: "main", label, az: null, image: null });
 
@@ -56,9 +58,9 @@ test("a launch boots a server with Nodepool's metadata and the node's fields; de
   const checkpoints: unknown[] = [];
   const fields = await provider.launch(spec("0000000101"), async (f) => {
     checkpoints.push(f);
-  });
+  }, live);
   const id = fields.external_id as string;
-  t.after(() => provider.deleteServer(id as never).catch(() => undefined));
+  t.after(() => provider.deleteServer(id as never, live).catch(() => undefined));
   assert.equal(checkpoints.length, 1);
   assert.equal(fields.hostname, `small-${name}-0000000101`);
   assert.equal(fields.image_id, "tiny");
@@ -87,20 +89,20 @@ test("a launch boots a server with Nodepool's metadata and the node's fields; de
     nodepool_node_label: "small",
     nodepool_pool_name: "main",
   });
-  const listed = (await provider.listServers()).find((s) => s.id === id);
+  const listed = (await provider.listServers(live)).find((s) => s.id === id);
   assert.deepEqual(listed?.resources, { cores: 1, instances: 1, ram: 512 });
   assert.equal(listed?.status, "ACTIVE");
 
-  await provider.deleteServer(id as never);
+  await provider.deleteServer(id as never, live);
   assert.ok(!(await client.nova.listServers()).some((s) => s.id === id));
-  await provider.deleteServer(id as never);
+  await provider.deleteServer(id as never, live);
 });
 
 test("with auto-floating-ip a floating IP is attached as the interface IP and deleted with the server", openstackTest, async (t) => {
   const provider = await started(t, providerConfig(uniqueName(), { "auto-floating-ip": true }));
-  const fields = await provider.launch(spec("0000000102"), async () => undefined);
+  const fields = await provider.launch(spec("0000000102"), async () => undefined, live);
   const id = fields.external_id as string;
-  t.after(() => provider.deleteServer(id as never).catch(() => undefined));
+  t.after(() => provider.deleteServer(id as never, live).catch(() => undefined));
   assert.match(fields.public_ipv4 ?? "", /^198\.51\.100\./);
   assert.equal(fields.interface_ip, fields.public_ipv4);
   assert.match(fields.private_ipv4 ?? "", /^10\.77\.0\./);
@@ -108,7 +110,7 @@ test("with auto-floating-ip a floating IP is attached as the interface IP and de
   t.after(() => client.close());
   const [fip] = await client.neutron.listFloatingIps({ floating_ip_address: fields.public_ipv4 ?? "" });
   assert.ok(fip?.port_id, "the floating IP is attached to the server's port");
-  await provider.deleteServer(id as never);
+  await provider.deleteServer(id as never, live);
   assert.deepEqual(await client.neutron.listFloatingIps({ floating_ip_address: fields.public_ipv4 ?? "" }), []);
 });
 
@@ -126,7 +128,7 @@ test("a server Nova puts in ERROR fails the launch with Nova's fault message", o
   const small = config.pools[0]!.labels[0]!;
   config.pools[0]!.labels[0] = { ...small, "min-ram": 0, "flavor-name": flavor };
   const provider = await started(t, config);
-  await assert.rejects(provider.launch(spec("0000000103"), async () => undefined), (e: unknown) => {
+  await assert.rejects(provider.launch(spec("0000000103"), async () => undefined, live), (e: unknown) => {
     assert.ok(e instanceof LaunchError);
     assert.equal(e.result, "error.status");
     assert.match(e.message, /is ERROR, not ACTIVE: No valid host was found/);
@@ -144,9 +146,9 @@ test("limits come from the project's quota, and a quota refusal aborts rather th
   t.after(() => setQuota({ instances: 10, cores: 20, ram: 51200 }));
   await setQuota({ instances: 3, cores: -1, ram: 2048 });
   const provider = await started(t, providerConfig(uniqueName(), { networks: ["quota-net"] }, { cloud: "local-quota" }));
-  assert.deepEqual(await provider.limits(), { instances: 3, cores: Infinity, ram: 2048 });
+  assert.deepEqual(await provider.limits(live), { instances: 3, cores: Infinity, ram: 2048 });
   await setQuota({ instances: 0, cores: -1, ram: 2048 });
-  await assert.rejects(provider.launch(spec("0000000104"), async () => undefined), (e: unknown) => {
+  await assert.rejects(provider.launch(spec("0000000104"), async () => undefined, live), (e: unknown) => {
     assert.ok(e instanceof QuotaExceededError);
     assert.equal(e.result, "error.quota");
     assert.match(e.message, /Quota exceeded for instances/);
@@ -159,7 +161,7 @@ test("wrong credentials fail the provider's start with Keystone's answer", opens
   writeFileSync(join(dir, "clouds.yaml"), `clouds:\n  local:\n    auth:\n      auth_url: http://127.0.0.1:5000/v3\n      username: demo\n      password: wrong\n      project_name: demo\n      user_domain_name: Default\n      project_domain_name: Default\n`);
   const provider = new OpenStackProvider(providerConfig(uniqueName()), { log: quietLogger, env: { HOME: dir, OS_CLIENT_CONFIG_FILE: join(dir, "clouds.yaml") } });
   t.after(() => provider.stop());
-  await assert.rejects(provider.start(), (e: unknown) => e instanceof OpenStackAuthError && /refused the credentials of user demo/.test(e.message));
+  await assert.rejects(provider.start(live), (e: unknown) => e instanceof OpenStackAuthError && /refused the credentials of user demo/.test(e.message));
 });
 
 test("an upload streams to Glance with Nodepool's properties, boots, lists and is deleted by id", openstackTest, async (t) => {
@@ -167,27 +169,31 @@ test("an upload streams to Glance with Nodepool's properties, boots, lists and i
   const provider = await started(t, providerConfig(name));
   const file = join(mkdtempSync(join(tmpdir(), "upload-")), "built.qcow2");
   writeFileSync(file, Buffer.alloc(2 * 1024 * 1024, 1));
+  const checkpointed: string[] = [];
   const { externalId } = await provider.uploadImage({
     name: `built-${name}`,
     filename: file,
     format: "raw",
     meta: { nodepool_build_id: "0000000007", nodepool_upload_id: "0000000001", owner: "ci" },
-  });
-  t.after(() => provider.deleteImage(externalId).catch(() => undefined));
-  const listed = (await provider.listImages()).find((i) => i.id === externalId);
+  }, async (id) => {
+    checkpointed.push(id);
+  }, live);
+  t.after(() => provider.deleteImage(externalId, live).catch(() => undefined));
+  assert.deepEqual(checkpointed, [externalId]);
+  const listed = (await provider.listImages(live)).find((i) => i.id === externalId);
   assert.equal(listed?.status, "active");
   assert.deepEqual(
     { ...listed?.properties },
     { ...listed?.properties, nodepool_build_id: "0000000007", nodepool_upload_id: "0000000001", nodepool_provider_name: name, owner: "ci" },
   );
   const image = { kind: "diskimage" as const, name: "built", uploadPath: "/nodepool/images/built/builds/0000000007/providers/p/images/0000000001", externalId, username: "zuul" };
-  const fields = await provider.launch({ ...spec("0000000105", "built"), image }, async () => undefined);
-  t.after(() => provider.deleteServer(fields.external_id as never).catch(() => undefined));
+  const fields = await provider.launch({ ...spec("0000000105", "built"), image }, async () => undefined, live);
+  t.after(() => provider.deleteServer(fields.external_id as never, live).catch(() => undefined));
   assert.equal(fields.image_id, image.uploadPath);
   assert.equal(fields.username, "zuul");
-  await provider.deleteServer(fields.external_id as never);
-  await provider.deleteImage(externalId);
-  assert.ok(!(await provider.listImages()).some((i) => i.id === externalId));
+  await provider.deleteServer(fields.external_id as never, live);
+  await provider.deleteImage(externalId, live);
+  assert.ok(!(await provider.listImages(live)).some((i) => i.id === externalId));
 });
 
 test("clean-floating-ips removes floating IPs attached to nothing", openstackTest, async (t) => {
@@ -201,7 +207,7 @@ test("clean-floating-ips removes floating IPs attached to nothing", openstackTes
   assert.equal(created, undefined);
   const before = (await client.neutron.listFloatingIps()).filter((f) => f.port_id === null);
   assert.ok(before.length >= 1);
-  const result = await provider.cleanupLeakedResources();
+  const result = await provider.cleanupLeakedResources(live);
   assert.ok(result.floatingIps >= 1);
   assert.deepEqual((await client.neutron.listFloatingIps()).filter((f) => f.port_id === null && before.some((b) => b.id === f.id)), []);
 });
