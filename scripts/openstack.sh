@@ -176,7 +176,7 @@ socket = $D/run/mysqld.sock
 EOF
   # uwsgi's http-socket does not keep connections alive; "Connection: close" tells clients so,
   # or they reuse a closed socket and a POST fails.
-  for c in keystone:5000:/usr/bin/keystone-wsgi-public:2 placement:8778:/usr/bin/placement-api:1; do
+  for c in keystone:5000:/usr/bin/keystone-wsgi-public:3 placement:8778:/usr/bin/placement-api:1; do
     IFS=: read -r name port app procs <<<"$c"
     cat >"$D/etc/uwsgi-$name.ini" <<EOF
 [uwsgi]
@@ -213,8 +213,11 @@ key_repository = $D/data/keystone/fernet-keys
 key_repository = $D/data/keystone/fernet-keys
 [credential]
 key_repository = $D/data/keystone/credential-keys
+# Every API call is validated here (the user's token, and the service token Nova sends on): a
+# per-process cache keeps that from queueing behind the two workers.
 [cache]
-enabled = false
+enabled = true
+backend = dogpile.cache.memory
 EOF
   cp /etc/glance/glance-api-paste.ini "$D/etc/glance/"
   cat >"$D/etc/glance/glance-api.conf" <<EOF

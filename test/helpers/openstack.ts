@@ -4,6 +4,7 @@
  * a reason only when NODEPOOL_TEST_OPENSTACK=none says no cloud is available.
  */
 import { join } from "node:path";
+import type { TestContext } from "node:test";
 import { OpenStackClient, type ClientOptions } from "../../engine/drivers/openstack/index.ts";
 
 export const openstackDir = process.env.NODEPOOL_OPENSTACK_DIR ?? "/var/tmp/nodepool-openstack";
@@ -21,3 +22,29 @@ export function testClient(cloud = "local", options: ClientOptions = {}): OpenSt
 
 /** The public image every project can boot. */
 export const TEST_IMAGE = "tiny-raw";
+
+export interface CloudForTest {
+  /** A client closed when the test ends, after every deferred clean-up ran. */
+  client(cloud?: string, options?: ClientOptions): OpenStackClient;
+  /** Runs `undo` when the test ends, latest first (servers before the provider that made them). */
+  defer(undo: () => Promise<unknown>): void;
+}
+
+export function cloudForTest(t: TestContext): CloudForTest {
+  const clients: OpenStackClient[] = [];
+  const undo: (() => Promise<unknown>)[] = [];
+  t.after(async () => {
+    for (const fn of undo.reverse()) await fn().catch(() => undefined);
+    await Promise.all(clients.map((c) => c.close()));
+  });
+  return {
+    client(cloud = "local", options = {}) {
+      const client = testClient(cloud, options);
+      clients.push(client);
+      return client;
+    },
+    defer(fn) {
+      undo.push(fn);
+    },
+  };
+}

@@ -120,8 +120,10 @@ export class OpenStackCloud {
     const server = await this.watch.waitFor(id, (s) => s === undefined || BOOT_DONE.has(s.status), signal);
     if (!server) throw new ServerFailedError(`server ${id} disappeared while booting`);
     if (server.status !== "ACTIVE") {
-      const fault = server.fault?.message ? `: ${server.fault.message}${server.fault.code ? ` (code ${server.fault.code})` : ""}` : "";
-      throw new ServerFailedError(`server ${id} is ${server.status}, not ACTIVE${fault}`);
+      // Nova sets ERROR just before it records the fault: a listing in between has none yet.
+      const fault = server.fault ?? (await this.client.nova.getServer(id, signal).then((s) => s.fault, () => null));
+      const why = fault?.message ? `: ${fault.message}${fault.code ? ` (code ${fault.code})` : ""}` : "";
+      throw new ServerFailedError(`server ${id} is ${server.status}, not ACTIVE${why}`);
     }
     return server;
   }

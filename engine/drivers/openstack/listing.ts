@@ -19,17 +19,16 @@ export class Coalescer<T> {
   constructor(private readonly fetch: () => Promise<T[]>) {}
 
   next(): Promise<Listing<T>> {
-    if (!this.pending) {
-      let resolve!: (l: Listing<T>) => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<Listing<T>>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      this.pending = { promise, resolve, reject };
-      void this.pump();
-    }
-    return this.pending.promise;
+    if (this.pending) return this.pending.promise;
+    let resolve!: (l: Listing<T>) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<Listing<T>>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.pending = { promise, resolve, reject };
+    void this.pump();
+    return promise;
   }
 
   private async pump(): Promise<void> {

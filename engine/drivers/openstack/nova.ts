@@ -81,6 +81,10 @@ export class Nova {
     return this.session.list("ListServers", "compute", "/servers/detail", "servers", serverSchema, { headers, signal });
   }
 
+  async getServer(id: string, signal?: AbortSignal): Promise<NovaServer> {
+    return (await this.session.call("GetServer", "compute", "GET", `/servers/${encodeURIComponent(id)}`, { headers, schema: z.looseObject({ server: serverSchema }), signal })).server;
+  }
+
   async createServer(request: CreateServerRequest, signal?: AbortSignal): Promise<string> {
     const server: Record<string, unknown> = {
       name: request.name,

@@ -10,7 +10,7 @@ import { nodepoolConfigSchema } from "../../../../schema/index.ts";
 import type { NodeId } from "../../../../engine/zk/ids.ts";
 import { newRequest } from "../../../../engine/zk/records/request.ts";
 import { waitFor, zkForTest } from "../../../helpers/zk.ts";
-import { cloudsEnv, openstackTest, testClient, TEST_IMAGE } from "../../../helpers/openstack.ts";
+import { cloudForTest, cloudsEnv, openstackTest, TEST_IMAGE } from "../../../helpers/openstack.ts";
 import { requestState, startLauncher } from "../../launcher/fixtures.ts";
 import { config as builderConfig, startBuilder, testDirs } from "../../builder/_builder.ts";
 
@@ -48,8 +48,7 @@ test("a request is fulfilled with servers Nova shows, floating IPs attached; a u
   const { zk } = await zkForTest(t);
   const provider = uniqueName();
   await startLauncher(t, zk, launcherConfig(provider));
-  const client = testClient();
-  t.after(() => client.close());
+  const client = cloudForTest(t).client();
   const request = await zk.submitNodeRequest(newRequest({ nodeTypes: ["small", "small"], requestor: "zuul-test" }), 200);
   const done = await requestState(zk, request.id!, ["fulfilled", "failed"]);
   assert.equal(done.state, "fulfilled");
@@ -83,8 +82,8 @@ test("a request is fulfilled with servers Nova shows, floating IPs attached; a u
 test("a server with this provider's metadata and no node record is deleted as leaked; another provider's is left alone", openstackTest, async (t) => {
   const { zk } = await zkForTest(t);
   const provider = uniqueName();
-  const client = testClient();
-  t.after(() => client.close());
+  const os = cloudForTest(t);
+  const client = os.client();
   const [image] = await client.glance.findByName(TEST_IMAGE);
   const boot = (name: string, owner: string) =>
     client.nova.createServer({
@@ -102,7 +101,8 @@ test("a server with this provider's metadata and no node record is deleted as le
     });
   const leaked = await boot(`leaked-${provider}`, provider);
   const foreign = await boot(`foreign-${provider}`, `${provider}-other`);
-  t.after(() => Promise.all([client.nova.deleteServer(leaked), client.nova.deleteServer(foreign)].map((p) => p.catch(() => undefined))));
+  os.defer(() => client.nova.deleteServer(leaked));
+  os.defer(() => client.nova.deleteServer(foreign));
   await startLauncher(t, zk, launcherConfig(provider, { "auto-floating-ip": false }));
   await waitFor("the leaked server deleted", async () => !(await client.nova.listServers()).some((s) => s.id === leaked), 60_000);
   assert.ok((await client.nova.listServers()).some((s) => s.id === foreign));
@@ -142,10 +142,10 @@ diskimages:
   const cfg = builderConfig(yaml, dirs);
   await startBuilder(t, zk, cfg, dirs);
   const upload = await waitFor("a ready upload", async () => (await zk.getMostRecentImageUpload("test-image", provider)) ?? undefined, 120_000);
-  const client = testClient();
-  t.after(() => client.close());
-  t.after(async () => {
-    for (const image of await client.glance.findByName(upload.externalName ?? "")) await client.glance.deleteImage(image.id).catch(() => undefined);
+  const os = cloudForTest(t);
+  const client = os.client();
+  os.defer(async () => {
+    for (const image of await client.glance.findByName(upload.externalName ?? "")) await client.glance.deleteImage(image.id);
   });
   const image = await client.glance.getImage(upload.externalId ?? "");
   assert.equal(image.status, "active");

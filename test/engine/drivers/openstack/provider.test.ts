@@ -3,13 +3,13 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import { openstackProviderSchema } from "../../../../schema/index.ts";
 import { LaunchError, QuotaExceededError, type LaunchSpec } from "../../../../engine/drivers/driver.ts";
 import { OpenStackAuthError } from "../../../../engine/drivers/openstack/index.ts";
 import { OpenStackProvider } from "../../../../engine/drivers/openstack/provider.ts";
 import { quietLogger } from "../../../helpers/zk.ts";
-import { cloudsEnv, openstackTest, testClient, TEST_IMAGE } from "../../../helpers/openstack.ts";
+import { cloudForTest, cloudsEnv, openstackTest, TEST_IMAGE, type CloudForTest } from "../../../helpers/openstack.ts";
 
 type Keys = Record<string, unknown>;
 
@@ -40,10 +40,10 @@ function providerConfig(name: string, pool: Keys = {}, provider: Keys = {}) {
   });
 }
 
-async function started(t: TestContext, config: ReturnType<typeof providerConfig>, env = cloudsEnv): Promise<OpenStackProvider> {
-  const provider = new OpenStackProvider(config, { log: quietLogger, env, pollIntervalMs: 300 });
+async function started(os: CloudForTest, config: ReturnType<typeof providerConfig>): Promise<OpenStackProvider> {
+  const provider = new OpenStackProvider(config, { log: quietLogger, env: cloudsEnv, pollIntervalMs: 300 });
+  os.defer(() => provider.stop());
   await provider.start(live);
-  t.after(() => provider.stop());
   return provider;
 }
 
@@ -53,14 +53,15 @@ const uniqueName = (): string => `os-test-${randomUUID().slice(0, 8)}`;
 const spec = (nodeId: string, label = "small"): LaunchSpec => ({ nodeId, pool: "main", label, az: null, image: null });
 
 test("a launch boots a server with Nodepool's metadata and the node's fields; deletion waits until it is gone", openstackTest, async (t) => {
+  const os = cloudForTest(t);
   const name = uniqueName();
-  const provider = await started(t, providerConfig(name));
+  const provider = await started(os, providerConfig(name));
   const checkpoints: unknown[] = [];
   const fields = await provider.launch(spec("0000000101"), async (f) => {
     checkpoints.push(f);
   }, live);
   const id = fields.external_id as string;
-  t.after(() => provider.deleteServer(id as never, live).catch(() => undefined));
+  os.defer(() => provider.deleteServer(id as never, live));
   assert.equal(checkpoints.length, 1);
   assert.equal(fields.hostname, `small-${name}-0000000101`);
   assert.equal(fields.image_id, "tiny");
@@ -75,8 +76,7 @@ test("a launch boots a server with Nodepool's metadata and the node's fields; de
   assert.deepEqual(fields.host_keys, []);
 
   // What Nova shows of it.
-  const client = testClient();
-  t.after(() => client.close());
+  const client = os.client();
   const server = (await client.nova.listServers()).find((s) => s.id === id);
   assert.equal(server?.status, "ACTIVE");
   assert.equal(server?.name, fields.hostname);
@@ -99,15 +99,15 @@ test("a launch boots a server with Nodepool's metadata and the node's fields; de
 });
 
 test("with auto-floating-ip a floating IP is attached as the interface IP and deleted with the server", openstackTest, async (t) => {
-  const provider = await started(t, providerConfig(uniqueName(), { "auto-floating-ip": true }));
+  const os = cloudForTest(t);
+  const provider = await started(os, providerConfig(uniqueName(), { "auto-floating-ip": true }));
   const fields = await provider.launch(spec("0000000102"), async () => undefined, live);
   const id = fields.external_id as string;
-  t.after(() => provider.deleteServer(id as never, live).catch(() => undefined));
+  os.defer(() => provider.deleteServer(id as never, live));
   assert.match(fields.public_ipv4 ?? "", /^198\.51\.100\./);
   assert.equal(fields.interface_ip, fields.public_ipv4);
   assert.match(fields.private_ipv4 ?? "", /^10\.77\.0\./);
-  const client = testClient();
-  t.after(() => client.close());
+  const client = os.client();
   const [fip] = await client.neutron.listFloatingIps({ floating_ip_address: fields.public_ipv4 ?? "" });
   assert.ok(fip?.port_id, "the floating IP is attached to the server's port");
   await provider.deleteServer(id as never, live);
@@ -115,37 +115,39 @@ test("with auto-floating-ip a floating IP is attached as the interface IP and de
 });
 
 test("a server Nova puts in ERROR fails the launch with Nova's fault message", openstackTest, async (t) => {
-  const admin = testClient("local-admin");
-  t.after(() => admin.close());
+  const os = cloudForTest(t);
+  const admin = os.client("local-admin");
   // A flavor no host can fit: the scheduler finds no valid host and Nova records the fault.
   const flavor = `huge-${randomUUID().slice(0, 8)}`;
   await admin.session.call("CreateFlavor", "compute", "POST", "/flavors", { body: { flavor: { name: flavor, ram: 64, vcpus: 1, disk: 900000 } } });
-  t.after(async () => {
+  os.defer(async () => {
     const found = (await admin.nova.listFlavors()).find((f) => f.name === flavor);
     if (found) await admin.session.call("DeleteFlavor", "compute", "DELETE", `/flavors/${found.id}`);
   });
   const config = providerConfig(uniqueName());
   const small = config.pools[0]!.labels[0]!;
   config.pools[0]!.labels[0] = { ...small, "min-ram": 0, "flavor-name": flavor };
-  const provider = await started(t, config);
+  const provider = await started(os, config);
   await assert.rejects(provider.launch(spec("0000000103"), async () => undefined, live), (e: unknown) => {
     assert.ok(e instanceof LaunchError);
     assert.equal(e.result, "error.status");
     assert.match(e.message, /is ERROR, not ACTIVE: No valid host was found/);
-    assert.ok(e.externalId);
+    const failed = e.externalId;
+    assert.ok(failed);
+    os.defer(() => provider.deleteServer(failed, live));
     return true;
   });
 });
 
 test("limits come from the project's quota, and a quota refusal aborts rather than fails", openstackTest, async (t) => {
-  const admin = testClient("local-admin");
-  const quotaClient = testClient("local-quota");
-  t.after(() => Promise.all([admin.close(), quotaClient.close()]));
+  const os = cloudForTest(t);
+  const admin = os.client("local-admin");
+  const quotaClient = os.client("local-quota");
   const project = await quotaClient.session.projectId();
   const setQuota = (quota_set: Record<string, number>) => admin.session.call("SetQuota", "compute", "PUT", `/os-quota-sets/${project}`, { body: { quota_set } });
-  t.after(() => setQuota({ instances: 10, cores: 20, ram: 51200 }));
+  os.defer(() => setQuota({ instances: 10, cores: 20, ram: 51200 }));
   await setQuota({ instances: 3, cores: -1, ram: 2048 });
-  const provider = await started(t, providerConfig(uniqueName(), { networks: ["quota-net"] }, { cloud: "local-quota" }));
+  const provider = await started(os, providerConfig(uniqueName(), { networks: ["quota-net"] }, { cloud: "local-quota" }));
   assert.deepEqual(await provider.limits(live), { instances: 3, cores: Infinity, ram: 2048 });
   await setQuota({ instances: 0, cores: -1, ram: 2048 });
   await assert.rejects(provider.launch(spec("0000000104"), async () => undefined, live), (e: unknown) => {
@@ -157,16 +159,18 @@ test("limits come from the project's quota, and a quota refusal aborts rather th
 });
 
 test("wrong credentials fail the provider's start with Keystone's answer", openstackTest, async (t) => {
+  const os = cloudForTest(t);
   const dir = mkdtempSync(join(tmpdir(), "clouds-"));
   writeFileSync(join(dir, "clouds.yaml"), `clouds:\n  local:\n    auth:\n      auth_url: http://127.0.0.1:5000/v3\n      username: demo\n      password: wrong\n      project_name: demo\n      user_domain_name: Default\n      project_domain_name: Default\n`);
   const provider = new OpenStackProvider(providerConfig(uniqueName()), { log: quietLogger, env: { HOME: dir, OS_CLIENT_CONFIG_FILE: join(dir, "clouds.yaml") } });
-  t.after(() => provider.stop());
+  os.defer(() => provider.stop());
   await assert.rejects(provider.start(live), (e: unknown) => e instanceof OpenStackAuthError && /refused the credentials of user demo/.test(e.message));
 });
 
 test("an upload streams to Glance with Nodepool's properties, boots, lists and is deleted by id", openstackTest, async (t) => {
+  const os = cloudForTest(t);
   const name = uniqueName();
-  const provider = await started(t, providerConfig(name));
+  const provider = await started(os, providerConfig(name));
   const file = join(mkdtempSync(join(tmpdir(), "upload-")), "built.qcow2");
   writeFileSync(file, Buffer.alloc(2 * 1024 * 1024, 1));
   const checkpointed: string[] = [];
@@ -174,21 +178,21 @@ test("an upload streams to Glance with Nodepool's properties, boots, lists and i
     name: `built-${name}`,
     filename: file,
     format: "raw",
-    meta: { nodepool_build_id: "0000000007", nodepool_upload_id: "0000000001", owner: "ci" },
+    meta: { nodepool_build_id: "0000000007", nodepool_upload_id: "0000000001", purpose: "ci" },
   }, async (id) => {
     checkpointed.push(id);
   }, live);
-  t.after(() => provider.deleteImage(externalId, live).catch(() => undefined));
+  os.defer(() => provider.deleteImage(externalId, live));
   assert.deepEqual(checkpointed, [externalId]);
   const listed = (await provider.listImages(live)).find((i) => i.id === externalId);
   assert.equal(listed?.status, "active");
   assert.deepEqual(
     { ...listed?.properties },
-    { ...listed?.properties, nodepool_build_id: "0000000007", nodepool_upload_id: "0000000001", nodepool_provider_name: name, owner: "ci" },
+    { ...listed?.properties, nodepool_build_id: "0000000007", nodepool_upload_id: "0000000001", nodepool_provider_name: name, purpose: "ci" },
   );
   const image = { kind: "diskimage" as const, name: "built", uploadPath: "/nodepool/images/built/builds/0000000007/providers/p/images/0000000001", externalId, username: "zuul" };
   const fields = await provider.launch({ ...spec("0000000105", "built"), image }, async () => undefined, live);
-  t.after(() => provider.deleteServer(fields.external_id as never, live).catch(() => undefined));
+  os.defer(() => provider.deleteServer(fields.external_id as never, live));
   assert.equal(fields.image_id, image.uploadPath);
   assert.equal(fields.username, "zuul");
   await provider.deleteServer(fields.external_id as never, live);
@@ -197,9 +201,9 @@ test("an upload streams to Glance with Nodepool's properties, boots, lists and i
 });
 
 test("clean-floating-ips removes floating IPs attached to nothing", openstackTest, async (t) => {
-  const provider = await started(t, providerConfig(uniqueName(), {}, { "clean-floating-ips": true }));
-  const client = testClient();
-  t.after(() => client.close());
+  const os = cloudForTest(t);
+  const provider = await started(os, providerConfig(uniqueName(), {}, { "clean-floating-ips": true }));
+  const client = os.client();
   const [external] = await client.neutron.listNetworks({ "router:external": true });
   const created = await client.session.call("CreateFloatingIP", "network", "POST", "/floatingips", {
     body: { floatingip: { floating_network_id: external?.id } },
