@@ -10,6 +10,7 @@ import { createProvider } from "../drivers/index.ts";
 import type { ImageStore, Provider } from "../drivers/index.ts";
 import type { Logger } from "../log.ts";
 import type { StatsClient } from "../stats/client.ts";
+import { attachTaskStats } from "../stats/task.ts";
 import { buildDisplayName } from "../zk/ids.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
 import { epochSeconds } from "../zk/records/_codec.ts";
@@ -96,9 +97,11 @@ export class Builder {
       this.stopping = true;
       clearTimeout(this.timer);
     });
+    const offTasks = attachTaskStats(this.options.stats);
     this.offSession = () => {
       offSession();
       offState();
+      offTasks();
     };
     this.schedule(0);
   }

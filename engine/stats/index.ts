@@ -12,3 +12,4 @@ export { MaxServersGauge, providerMaxServers } from "./max-servers.ts";
 export { nodeGauges, type LauncherCounted, type NodeCounted } from "./node-gauges.ts";
 export { StatsWorker, type NodeStatsView, type StatsWorkerOptions } from "./stats-worker.ts";
 export { attachLauncherStats, launcherNodeView, type LauncherStats, type LauncherStatsOptions, type ObservingLauncher } from "./launcher.ts";
+export { attachTaskStats, taskMetrics } from "./task.ts";

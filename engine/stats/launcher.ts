@@ -9,6 +9,7 @@ import type { NodepoolZk } from "../zk/nodepool-zk.ts";
 import type { StatsClient } from "./client.ts";
 import { launchMetrics } from "./launch.ts";
 import { leakMetrics } from "./leaks.ts";
+import { attachTaskStats } from "./task.ts";
 import { MaxServersGauge } from "./max-servers.ts";
 import type { LauncherCounted, NodeCounted } from "./node-gauges.ts";
 import { StatsWorker, type NodeStatsView, type StatsWorkerOptions } from "./stats-worker.ts";
@@ -42,6 +43,7 @@ export function attachLauncherStats(options: LauncherStatsOptions): LauncherStat
   events.on("launch", onLaunch);
   events.on("leak", onLeak);
   events.on("pool", onPool);
+  const detachTasks = attachTaskStats(client);
   const worker = new StatsWorker(options);
   worker.start();
   return {
@@ -49,6 +51,7 @@ export function attachLauncherStats(options: LauncherStatsOptions): LauncherStat
       events.off("launch", onLaunch);
       events.off("leak", onLeak);
       events.off("pool", onPool);
+      detachTasks();
       await worker.stop();
     },
   };

@@ -28,6 +28,8 @@ export interface CloudForTest {
   client(cloud?: string, options?: ClientOptions): OpenStackClient;
   /** Runs `undo` when the test ends, latest first (servers before the provider that made them). */
   defer(undo: () => Promise<unknown>): void;
+  /** When the test ends, deletes every server (and its floating IPs) a provider of that name left. */
+  removeServersOf(provider: string): void;
 }
 
 export function cloudForTest(t: TestContext): CloudForTest {
@@ -45,6 +47,19 @@ export function cloudForTest(t: TestContext): CloudForTest {
     },
     defer(fn) {
       undo.push(fn);
+    },
+    removeServersOf(provider) {
+      const client = testClient();
+      clients.push(client);
+      undo.push(async () => {
+        const servers = (await client.nova.listServers()).filter((s) => s.metadata.nodepool_provider_name === provider).map((s) => s.id);
+        const fips = await client.neutron.listFloatingIps();
+        for (const fip of fips) {
+          const device = (fip as { port_details?: { device_id?: string } | null }).port_details?.device_id;
+          if (device && servers.includes(device)) await client.neutron.deleteFloatingIp(fip.id).catch(() => undefined);
+        }
+        await Promise.all(servers.map((id) => client.nova.deleteServer(id).catch(() => undefined)));
+      });
     },
   };
 }

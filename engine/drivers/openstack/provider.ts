@@ -1,8 +1,8 @@
 /**
  * The `openstack` provider (behaviour.md §3.1, §2.18, §4.4): Nodepool's config and records
  * mapped onto the cloud calls of ./cloud.ts. Credentials come from clouds.yaml (`cloud:`,
- * `region-name`); every API call waits for the provider's `rate` and is reported to
- * `onApiCall` listeners for `nodepool.task.<provider>.<Operation>` timers.
+ * `region-name`); every API call waits for the provider's `rate` and is reported on
+ * `apiCallEvents` for the `nodepool.task.<provider>.<Operation>` timers.
  */
 import type { OpenstackPoolConfig, OpenstackPoolLabelConfig, OpenstackProviderConfig } from "../../../schema/index.ts";
 import { createLogger, type Logger } from "../../log.ts";
@@ -32,6 +32,7 @@ import {
   type UploadCheckpoint,
 } from "../driver.ts";
 import { cloudTraits } from "../traits.ts";
+import { apiCallEvents } from "../api-calls.ts";
 import { selectFlavor } from "../flavor.ts";
 import { formatHostname } from "../hostname.ts";
 import { needsFloatingIp } from "./addresses.ts";
@@ -41,7 +42,6 @@ import { OpenStackCloud, ServerFailedError } from "./cloud.ts";
 import { OpenStackApiError, OpenStackQuotaError } from "./errors.ts";
 import { HostUnreachableError, scanHostKeys } from "./host-keys.ts";
 import type { NovaFlavor, NovaServer } from "./nova.ts";
-import type { ApiCallListener } from "./session.ts";
 
 /** DOWN ports are removed only after they stayed DOWN this long (§2.18). */
 const PORT_CLEANUP_AGE_S = 180;
@@ -79,7 +79,6 @@ export class OpenStackProvider implements Provider, ServerLauncher, ImageStore, 
   readonly quota = this;
   readonly leaks = this;
   private readonly log: Logger;
-  private readonly listeners: ApiCallListener[] = [];
   private cloudConfig: CloudConfig | null = null;
   private cloud: OpenStackCloud | null = null;
   private downPorts: { at: number; ports: Set<string> } | null = null;
@@ -112,18 +111,11 @@ export class OpenStackProvider implements Provider, ServerLauncher, ImageStore, 
     return this.cloud?.client.calls ?? new Map();
   }
 
-  /** Reports every API call (for `nodepool.task.<provider>.<Operation>` timers). */
-  onApiCall(listener: ApiCallListener): void {
-    this.listeners.push(listener);
-  }
-
   /** Reads clouds.yaml and authenticates: bad credentials or an unreachable cloud fail here. */
   async start(signal: AbortSignal): Promise<void> {
     const client = new OpenStackClient(this.resolveCloudConfig(), {
       rate: this.config.rate,
-      onCall: (call) => {
-        for (const listener of this.listeners) listener(call);
-      },
+      onCall: (call) => apiCallEvents.emit("call", { provider: this.name, operation: call.operation, ms: call.ms, status: call.status }),
     });
     try {
       await client.session.authenticate(signal);

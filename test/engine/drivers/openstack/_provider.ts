@@ -38,6 +38,7 @@ export function providerConfig(name: string, pool: Keys = {}, provider: Keys = {
 export async function started(os: CloudForTest, config: ReturnType<typeof providerConfig>): Promise<OpenStackProvider> {
   const provider = new OpenStackProvider(config, { log: quietLogger, env: cloudsEnv, pollIntervalMs: 300 });
   os.defer(() => provider.stop());
+  os.removeServersOf(config.name);
   await provider.start(live);
   return provider;
 }

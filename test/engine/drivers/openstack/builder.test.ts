@@ -46,6 +46,7 @@ diskimages:
   await startBuilder(t, zk, cfg, dirs);
   const upload = await waitFor("a ready upload", async () => (await zk.getMostRecentImageUpload("test-image", provider)) ?? undefined, 120_000);
   const os = cloudForTest(t);
+  os.removeServersOf(provider);
   const client = os.client();
   os.defer(async () => {
     for (const image of await client.glance.findByName(upload.externalName ?? "")) await client.glance.deleteImage(image.id);

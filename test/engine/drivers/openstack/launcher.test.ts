@@ -55,7 +55,9 @@ test("a request is fulfilled with servers Nova shows, floating IPs attached; a u
   const { zk } = await zkForTest(t);
   const provider = uniqueName();
   await startLauncher(t, zk, launcherConfig(provider));
-  const client = cloudForTest(t).client();
+  const os = cloudForTest(t);
+  os.removeServersOf(provider);
+  const client = os.client();
   const request = await zk.submitNodeRequest(newRequest({ nodeTypes: ["small", "small"], requestor: "zuul-test" }), 200);
   const done = await requestDone(zk, request.id!);
   assert.equal(done.state, "fulfilled");
@@ -90,6 +92,7 @@ test("a server with this provider's metadata and no node record is deleted as le
   const { zk } = await zkForTest(t);
   const provider = uniqueName();
   const os = cloudForTest(t);
+  os.removeServersOf(provider);
   const client = os.client();
   const [image] = await client.glance.findByName(TEST_IMAGE);
   const boot = (name: string, owner: string) =>
