@@ -86,3 +86,27 @@ test("clean-floating-ips removes floating IPs attached to nothing", openstackTes
   assert.ok(result.floatingIps >= 1);
   assert.deepEqual((await client.neutron.listFloatingIps()).filter((f) => f.port_id === null && before.some((b) => b.id === f.id)), []);
 });
+
+test("a DOWN compute port of no server, seen on two passes, is deleted as leaked; a live server's port is kept", openstackTest, async (t) => {
+  const os = cloudForTest(t);
+  const provider = await started(os, providerConfig(uniqueName()));
+  provider.portCleanupAge = 0;
+  const client = os.client();
+  const [network] = await client.neutron.listNetworks({ name: "private" });
+  const made = await client.session.call("CreatePort", "network", "POST", "/ports", {
+    body: { port: { network_id: network?.id, device_owner: "compute:nova", name: "leaked-port" } },
+  });
+  assert.equal(made, undefined);
+  const [leaked] = await client.neutron.listPorts({ name: "leaked-port" });
+  assert.equal(leaked?.status, "DOWN");
+  os.defer(() => client.neutron.deletePort(leaked!.id));
+  const fields = await provider.launch(spec("0000000106"), async () => undefined, live);
+  const [kept] = await client.neutron.listPorts({ device_id: fields.external_id ?? "" });
+  assert.ok(kept);
+
+  assert.equal((await provider.cleanupLeakedResources(live)).ports, 0, "the first pass only takes note");
+  const second = await provider.cleanupLeakedResources(live);
+  assert.ok(second.ports >= 1);
+  assert.deepEqual(await client.neutron.listPorts({ name: "leaked-port" }), []);
+  assert.deepEqual((await client.neutron.listPorts({ device_id: fields.external_id ?? "" })).map((p) => p.id), [kept.id]);
+});
