@@ -150,7 +150,7 @@ test("a web address already taken is logged once, the launcher goes on, and the 
     }
   };
   const config = { webapp: { listen_address: "127.0.0.1", port } };
-  const web = await startWebApp({ zk, log: recording, isReady: () => true, config, retryMs: 50 });
+  const web = await startWebApp({ zk, log: recording, notReadyReason: () => null, config, retryMs: 50 });
   t.after(() => web.close());
   assert.equal(web.url, undefined);
   const refused = lines.filter((line) => line["level"] === 50);
