@@ -7,6 +7,7 @@
  * below so the engine can classify a launch (behaviour.md §3.3).
  */
 import { NodepoolError } from "../errors.ts";
+import type { HostInventory } from "./inventory.ts";
 
 /** A cloud-side server id (OpenStack server UUID, ...). */
 export type ServerId = string & { readonly __brand: "ServerId" };
@@ -114,6 +115,8 @@ export interface Provider {
   readonly driver: string;
   /** Whether nodes are launched (clouds) or only reused (static machines). */
   readonly canLaunch: boolean;
+  /** Existing hosts whose node records the engine keeps (static machines); absent for clouds. */
+  readonly inventory?: HostInventory;
   /** Whether the builder uploads images to this provider. */
   readonly managesImages: boolean;
   /** The format the builder must produce for this provider (`qcow2`, `vhd`, `raw`). */

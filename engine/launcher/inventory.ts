@@ -1,0 +1,150 @@
+/**
+ * Inventory registration (static hosts, behaviour.md §3B.3 and §3B.5): the node records each
+ * offered host should have, against those that exist. Pure: `nodepool plan` shows exactly the
+ * registrations, deregistrations and updates the next pass makes.
+ *
+ * - A host stands for `slots` (max-parallel-jobs) records, counted in any state, so a record
+ *   in use holds its slot until it is deleted; then the slot is registered again (§3B.5), as is
+ *   a record deleted behind the launcher's back (§3B.3).
+ * - Only free records (ready, unallocated, nobody's lock) are deregistered or updated: a host
+ *   removed from the config, or a lowered max-parallel-jobs, takes its in-use records away only
+ *   once they come back.
+ * - A host that failed its check registers nothing and its free records are deregistered (they
+ *   would be refused at hand-out anyway); they come back when the host does.
+ */
+import type { NodeId } from "../zk/ids.ts";
+import type { ConnectionPort } from "../zk/records/node.ts";
+import type { KeySet, ObservedNode } from "../reconcile/state.ts";
+
+/** One host as the inventory offers it, with what the engine needs to keep its records. */
+export interface InventoryHostView {
+  name: string;
+  pool: string;
+  labels: readonly string[];
+  slots: number;
+  username: string;
+  connectionType: string;
+  port: number;
+  /** The keys its records carry; null while the host has not been scanned since it changed. */
+  hostKeys: readonly string[] | null;
+  /** `up`: checked and fine; `unknown`: not checked yet (registering checks first); else failed. */
+  status: "up" | "unknown" | "down" | "refused";
+  /** Why a failed host failed, for the plan's reasons. */
+  reason: string | null;
+}
+
+/** The record fields an update rewrites (node record key names). */
+export interface InventoryFields {
+  type: readonly string[];
+  username: string;
+  connection_type: string;
+  connection_port: number;
+  /** Absent: keep the record's keys (the host has not been scanned since it changed). */
+  host_keys?: readonly string[];
+}
+
+export type InventoryAction =
+  | { kind: "register-host"; provider: string; pool: string; host: string; count: number; reason: string }
+  | { kind: "deregister-node"; provider: string; node: NodeId; host: string; reason: string }
+  | { kind: "update-node"; provider: string; node: NodeId; host: string; fields: InventoryFields; reason: string };
+
+export interface InventoryInput {
+  provider: string;
+  hosts: readonly InventoryHostView[];
+  /** Every node record (the provider's are picked by `provider`). */
+  nodes: Iterable<ObservedNode>;
+  /** Nodes not free to touch: held by this process, locked by another, claimed this pass. */
+  unavailable: KeySet;
+  /** Registrations being carried out, by host name: they count as records already. */
+  registering: ReadonlyMap<string, number>;
+}
+
+const isFree = (node: ObservedNode, unavailable: KeySet): boolean => node.state === "ready" && node.allocatedTo === null && !unavailable.has(node.id);
+
+/** Newest first: the records deregistered first when a host has too many. */
+const newestFirst = (a: ObservedNode, b: ObservedNode): number => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const sorted = [...b].sort();
+  return a.length === b.length && [...a].sort().every((item, i) => item === sorted[i]);
+}
+
+/** What of a record differs from its host, in words; empty when it matches. */
+function differences(node: ObservedNode, host: InventoryHostView): string[] {
+  const port: ConnectionPort = node.connectionPort;
+  const changed: string[] = [];
+  if (!sameList(node.type, host.labels)) changed.push(`labels ${node.type.join(",")} → ${host.labels.join(",")}`);
+  if (node.username !== host.username) changed.push(`username ${node.username ?? "none"} → ${host.username}`);
+  if (node.connectionType !== host.connectionType) changed.push(`connection-type ${node.connectionType ?? "none"} → ${host.connectionType}`);
+  if (port !== host.port) changed.push(`connection-port ${typeof port === "number" ? port : "none"} → ${host.port}`);
+  if (host.hostKeys !== null && !sameSet(node.hostKeys, host.hostKeys)) changed.push("host keys");
+  return changed;
+}
+
+function fieldsOf(host: InventoryHostView): InventoryFields {
+  return {
+    type: host.labels,
+    username: host.username,
+    connection_type: host.connectionType,
+    connection_port: host.port,
+    ...(host.hostKeys !== null ? { host_keys: host.hostKeys } : {}),
+  };
+}
+
+export function planInventory(input: InventoryInput): InventoryAction[] {
+  const { provider, unavailable } = input;
+  const byHost = new Map<string, ObservedNode[]>();
+  for (const node of input.nodes) {
+    if (node.provider !== provider) continue;
+    const key = `${node.pool ?? ""}\n${node.hostname ?? ""}`;
+    const list = byHost.get(key);
+    if (list) list.push(node);
+    else byHost.set(key, [node]);
+  }
+  const actions: InventoryAction[] = [];
+  const deregister = (nodes: readonly ObservedNode[], count: number, host: string, reason: string): void => {
+    for (const node of nodes.filter((n) => isFree(n, unavailable)).sort(newestFirst).slice(0, count)) {
+      actions.push({ kind: "deregister-node", provider, node: node.id, host, reason });
+    }
+  };
+  for (const host of input.hosts) {
+    const key = `${host.pool}\n${host.name}`;
+    const records = byHost.get(key) ?? [];
+    byHost.delete(key);
+    if (host.status === "down" || host.status === "refused") {
+      deregister(records, records.length, host.name, `host ${host.name} ${host.status === "down" ? "does not answer" : "failed its host key check"}: ${host.reason ?? host.status}`);
+      continue;
+    }
+    const count = records.length + (input.registering.get(host.name) ?? 0);
+    if (count < host.slots) {
+      const n = host.slots - count;
+      const has = `${count} of max-parallel-jobs ${host.slots}`;
+      actions.push({
+        kind: "register-host",
+        provider,
+        pool: host.pool,
+        host: host.name,
+        count: n,
+        reason: host.status === "unknown" ? `${has}; registered after a host check` : has,
+      });
+    } else if (count > host.slots) {
+      deregister(records, count - host.slots, host.name, `${count} records, max-parallel-jobs ${host.slots}`);
+    }
+    const deregistered = new Set(actions.flatMap((a) => (a.kind === "deregister-node" ? [a.node] : [])));
+    for (const node of records) {
+      if (deregistered.has(node.id) || !isFree(node, unavailable)) continue;
+      const changed = differences(node, host);
+      if (changed.length > 0) actions.push({ kind: "update-node", provider, node: node.id, host: host.name, fields: fieldsOf(host), reason: changed.join(", ") });
+    }
+  }
+  // Records of hosts no longer offered (removed, renamed, moved to another pool).
+  for (const records of byHost.values()) {
+    const host = records[0]!.hostname ?? "(no hostname)";
+    deregister(records, records.length, host, `host ${host} is no longer in pool ${records[0]!.pool ?? "(none)"} of provider ${provider}`);
+  }
+  return actions;
+}
