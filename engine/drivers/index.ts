@@ -7,7 +7,7 @@ import { NodepoolError } from "../errors.ts";
 import type { Provider } from "./driver.ts";
 import { FakeProvider } from "./fake/index.ts";
 import type { Logger } from "../log.ts";
-import { StaticProvider } from "./static/index.ts";
+import { StaticProvider, type CheckPolicy } from "./static/index.ts";
 
 export type * from "./driver.ts";
 export type * from "./inventory.ts";
@@ -22,6 +22,8 @@ export class DriverNotAvailableError extends NodepoolError {
 /** What a provider gets from the process that runs it. */
 export interface ProviderContext {
   log?: Logger;
+  /** How often static hosts are probed and retried (tests shorten it); default DEFAULT_CHECK_POLICY. */
+  hostCheckPolicy?: CheckPolicy;
 }
 
 type Factory = (config: ProviderConfig, context: ProviderContext) => Provider;
@@ -36,7 +38,7 @@ export function registerDriver<D extends ProviderConfig["driver"]>(
 }
 
 registerDriver("fake", (config) => new FakeProvider(config));
-registerDriver("static", (config, context) => new StaticProvider(config, context));
+registerDriver("static", (config, { log, hostCheckPolicy }) => new StaticProvider(config, { ...(log ? { log } : {}), ...(hostCheckPolicy ? { policy: hostCheckPolicy } : {}) }));
 
 export function createProvider(config: ProviderConfig, context: ProviderContext = {}): Provider {
   const factory = factories.get(config.driver);

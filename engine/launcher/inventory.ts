@@ -13,8 +13,8 @@
  *   would be refused at hand-out anyway); they come back when the host does.
  */
 import type { NodeId } from "../zk/ids.ts";
-import type { ConnectionPort } from "../zk/records/node.ts";
-import type { KeySet, ObservedNode } from "../reconcile/state.ts";
+import type { ConnectionPort, NodeState } from "../zk/records/node.ts";
+import type { ObservedNode } from "../reconcile/state.ts";
 
 /** One host as the inventory offers it, with what the engine needs to keep its records. */
 export interface InventoryHostView {
@@ -54,12 +54,14 @@ export interface InventoryInput {
   /** Every node record (the provider's are picked by `provider`). */
   nodes: Iterable<ObservedNode>;
   /** Nodes not free to touch: held by this process, locked by another, claimed this pass. */
-  unavailable: KeySet;
+  unavailable: { has(id: string): boolean };
   /** Registrations being carried out, by host name: they count as records already. */
   registering: ReadonlyMap<string, number>;
 }
 
-const isFree = (node: ObservedNode, unavailable: KeySet): boolean => node.state === "ready" && node.allocatedTo === null && !unavailable.has(node.id);
+const LEAVING: ReadonlySet<NodeState> = new Set(["used", "deleting", "deleted"]);
+
+const isFree = (node: ObservedNode, unavailable: InventoryInput["unavailable"]): boolean => node.state === "ready" && node.allocatedTo === null && !unavailable.has(node.id);
 
 /** Newest first: the records deregistered first when a host has too many. */
 const newestFirst = (a: ObservedNode, b: ObservedNode): number => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
@@ -119,7 +121,11 @@ export function planInventory(input: InventoryInput): InventoryAction[] {
       deregister(records, records.length, host.name, `host ${host.name} ${host.status === "down" ? "does not answer" : "failed its host key check"}: ${host.reason ?? host.status}`);
       continue;
     }
-    const count = records.length + (input.registering.get(host.name) ?? 0);
+    const registering = input.registering.get(host.name) ?? 0;
+    const count = records.length + registering;
+    // Records on their way out (used, deleting) hold their slot until they are gone, but are
+    // not counted again when there are too many: one deregistration per excess record.
+    const staying = records.filter((n) => !LEAVING.has(n.state)).length + registering;
     if (count < host.slots) {
       const n = host.slots - count;
       const has = `${count} of max-parallel-jobs ${host.slots}`;
@@ -131,8 +137,8 @@ export function planInventory(input: InventoryInput): InventoryAction[] {
         count: n,
         reason: host.status === "unknown" ? `${has}; registered after a host check` : has,
       });
-    } else if (count > host.slots) {
-      deregister(records, count - host.slots, host.name, `${count} records, max-parallel-jobs ${host.slots}`);
+    } else if (staying > host.slots) {
+      deregister(records, staying - host.slots, host.name, `${staying} records, max-parallel-jobs ${host.slots}`);
     }
     const deregistered = new Set(actions.flatMap((a) => (a.kind === "deregister-node" ? [a.node] : [])));
     for (const node of records) {

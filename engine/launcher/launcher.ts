@@ -7,7 +7,7 @@
  */
 import { hostname } from "node:os";
 import type { NodepoolConfig, ProviderConfig } from "../../schema/index.ts";
-import { createProvider } from "../drivers/index.ts";
+import { createProvider, type ProviderContext } from "../drivers/index.ts";
 import type { BootImage, Provider, Resources, Server } from "../drivers/driver.ts";
 import type { Logger } from "../log.ts";
 import { ImageCache, launcherCache, nodeCache, requestCache, type LauncherCache, type NodeCache, type RequestCache } from "../zk/caches.ts";
@@ -20,7 +20,7 @@ import { logActivity } from "./activity-log.ts";
 import { Executor } from "../reconcile/executor.ts";
 import { nextDeadline, plan } from "../reconcile/plan.ts";
 import { RateLimiter } from "../reconcile/rate.ts";
-import { labelKey, NO_LIMIT, poolKey, type Desired, type Observed, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
+import { labelKey, NO_LIMIT, poolKey, type Desired, type InventoryObserved, type Observed, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
 import { MIN_READY_RETRY_S } from "./min-ready.ts";
 import { nodepoolQuota } from "./quota.ts";
 
@@ -39,6 +39,8 @@ export interface LauncherOptions {
   staleRequestLockMs?: number;
   /** Wait after a failed min-ready request before the label's next one (reference: 10 s). */
   minReadyRetryMs?: number;
+  /** Passed to every provider this launcher starts (the logger is the launcher's). */
+  providerContext?: Omit<ProviderContext, "log">;
 }
 
 interface RunningProvider {
@@ -69,6 +71,7 @@ export class Launcher {
   private readonly zk: NodepoolZk;
   private readonly identity: LauncherIdentity;
   private readonly options: typeof DEFAULTS;
+  private readonly providerContext: Omit<ProviderContext, "log">;
   private config: NodepoolConfig;
   private desired: Desired;
   private readonly providers = new Map<string, RunningProvider>();
@@ -109,6 +112,7 @@ export class Launcher {
       staleRequestLockMs: options.staleRequestLockMs ?? DEFAULTS.staleRequestLockMs,
       minReadyRetryMs: options.minReadyRetryMs ?? DEFAULTS.minReadyRetryMs,
     };
+    this.providerContext = options.providerContext ?? {};
     this.desired = this.desiredOf(this.config);
     const client = this.zk.client;
     const top = { log: this.log, create: true };
@@ -261,6 +265,7 @@ export class Launcher {
       launchers: this.launchers.values(),
       readyUploads: this.images.readyUploads(),
       providers,
+      inventories: this.inventories(),
       handlers: this.executor.handlerView,
       heldNodes: this.executor.heldNodes(),
       busy: this.executor.busy,
@@ -273,6 +278,14 @@ export class Launcher {
       cleanupDue: this.cleanupDue,
       sweepDue: this.sweepDue,
     };
+  }
+
+  private inventories(): Map<string, InventoryObserved> {
+    const inventories = new Map<string, InventoryObserved>();
+    for (const [name, { provider }] of this.providers) {
+      if (provider.inventory) inventories.set(name, { hosts: provider.inventory.views(), registering: this.executor.registeringView(name) });
+    }
+    return inventories;
   }
 
   /** The actions the next pass would take, without taking them (`nodepool plan`). */
@@ -439,8 +452,9 @@ export class Launcher {
     for (const [name, config] of wanted) {
       if (this.providers.has(name)) continue;
       try {
-        const provider = createProvider(config);
+        const provider = createProvider(config, { ...this.providerContext, log: this.log });
         await provider.start();
+        provider.inventory?.watch(() => this.trigger("static hosts changed"));
         const rate = "rate" in config && typeof config.rate === "number" ? config.rate : 0;
         const running: RunningProvider = {
           config,

@@ -5,6 +5,7 @@
  * executor carries them out.
  */
 import type { ServerId } from "../drivers/driver.ts";
+import type { InventoryAction } from "../launcher/inventory.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 
 interface Base {
@@ -150,7 +151,8 @@ export type Action =
   | DeallocateNode
   | ResetLostRequest
   | RemoveEmptyNode
-  | LeakedServer;
+  | LeakedServer
+  | InventoryAction;
 
 export type Marker = "+" | "-" | "~";
 
@@ -160,6 +162,7 @@ export function markerOf(action: Action): Marker {
     case "continue":
       return action.launch.length > 0 ? "+" : "~";
     case "min-ready":
+    case "register-host":
       return "+";
     case "reclaim":
     case "mark-deleting":
@@ -167,6 +170,7 @@ export function markerOf(action: Action): Marker {
     case "remove-empty-node":
     case "leaked-server":
     case "min-ready-done":
+    case "deregister-node":
       return "-";
     default:
       return "~";
@@ -211,6 +215,12 @@ export function describeAction(action: Action): string {
         return `remove empty node znode ${action.node}`;
       case "leaked-server":
         return `delete leaked server ${action.server}`;
+      case "register-host":
+        return `register ${action.count} node${action.count === 1 ? "" : "s"} for host ${action.host} in pool ${action.pool}`;
+      case "deregister-node":
+        return `deregister node ${action.node} of host ${action.host}`;
+      case "update-node":
+        return `update node ${action.node} of host ${action.host}`;
     }
   })();
   return `${markerOf(action)} ${what} (${action.reason})`;

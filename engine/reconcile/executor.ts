@@ -7,6 +7,7 @@
  * node locks) and node deletions. Actions on one object never run concurrently.
  */
 import type { BootImage, Provider, ServerId } from "../drivers/driver.ts";
+import type { InventoryAction } from "../launcher/inventory.ts";
 import { runLaunch } from "../launcher/launch.ts";
 import { failMalformedRequest } from "../launcher/malformed-request.ts";
 import type { Logger } from "../log.ts";
@@ -38,7 +39,7 @@ import type {
 } from "./actions.ts";
 import type { EngineEventEmitter } from "./events.ts";
 import type { RateLimiter } from "./rate.ts";
-import type { CommittedLaunch, Handler, KeySet, PoolDesired } from "./state.ts";
+import { poolKey, type CommittedLaunch, type Handler, type KeySet, type PoolDesired } from "./state.ts";
 
 /** What the executor needs from the running launcher. */
 export interface ExecutorContext {
@@ -97,6 +98,8 @@ interface HeldRequest extends Handler {
   acceptedAt: number;
 }
 
+/** The `launcher` of static node records, as the reference writes it (behaviour.md §3B.2). */
+const STATIC_LAUNCHER = "static driver";
 const DELETABLE: ReadonlySet<NodeState> = new Set(["used", "in-use", "building", "failed", "aborted", "deleting", "deleted", "init"]);
 /** How long stop() waits for running actions before releasing their locks. */
 const STOP_GRACE_MS = 5_000;
@@ -119,6 +122,8 @@ export class Executor {
    */
   private readonly committed = new Set<CommittedLaunch>();
   private readonly busyKeys = new Set<string>();
+  /** Static host registrations being carried out: provider → host → records. */
+  private readonly registering = new Map<string, Map<string, number>>();
   private stopping = false;
 
   constructor(private readonly ctx: ExecutorContext) {}
@@ -160,6 +165,11 @@ export class Executor {
 
   get committedView(): Iterable<CommittedLaunch> {
     return this.committed;
+  }
+
+  /** Registrations in progress for a provider's hosts, by host name. */
+  registeringView(provider: string): ReadonlyMap<string, number> {
+    return this.registering.get(provider) ?? new Map();
   }
 
   /** Starts every action whose object is free; returns once all of them finished. */
@@ -278,6 +288,10 @@ export class Executor {
         return this.removeEmptyNode(action);
       case "leaked-server":
         return this.leakedServer(action);
+      case "register-host":
+      case "deregister-node":
+      case "update-node":
+        return this.inventory(action);
     }
   }
 
@@ -429,6 +443,13 @@ export class Executor {
       try {
         const { lock, record } = await this.lockNode(id);
         if (record.state !== "ready" || record.allocatedTo !== null) {
+          await this.releaseNode(id, lock);
+          continue;
+        }
+        if (!(await this.hostAnswers(record))) {
+          // A static host that does not answer: its node is deregistered, not handed out (§3B.4);
+          // the request waits for another, or for the host to come back and be registered again.
+          await this.storeHeld({ ...withNodeState(record, "deleting"), id }, lock);
           await this.releaseNode(id, lock);
           continue;
         }
@@ -878,6 +899,91 @@ export class Executor {
     if (data.length === 0) await this.ctx.zk.deleteNodeZnode(action.node);
   }
 
+  // ---- static hosts (inventory) -------------------------------------------------------------
+
+  /** Liveness of a node's host before it is handed out; nodes of launched servers always pass. */
+  private async hostAnswers(node: NodeRecord): Promise<boolean> {
+    const inventory = node.provider === null ? undefined : this.ctx.provider(node.provider)?.inventory;
+    if (!inventory || node.hostname === null) return true;
+    return inventory.reachable(node.hostname);
+  }
+
+  private async inventory(action: InventoryAction): Promise<void> {
+    switch (action.kind) {
+      case "register-host":
+        return this.registerHost(action);
+      case "deregister-node":
+        return this.withNodeLock(action.node, async (record, lock) => {
+          if (record.state !== "ready" || record.allocatedTo !== null) return;
+          await this.storeHeld({ ...withNodeState(record, "deleting"), id: record.id }, lock);
+        });
+      case "update-node":
+        return this.withNodeLock(action.node, async (record, lock) => {
+          if (record.state !== "ready" || record.allocatedTo !== null) return;
+          const { fields } = action;
+          await this.storeHeld(
+            {
+              ...record,
+              type: [...fields.type],
+              username: fields.username,
+              connectionType: fields.connection_type,
+              connectionPort: fields.connection_port,
+              hostKeys: fields.host_keys ? [...fields.host_keys] : record.hostKeys,
+            },
+            lock,
+          );
+        });
+    }
+  }
+
+  /** Checks the host, then writes `count` ready records for it (behaviour.md §3B.2). */
+  private async registerHost(action: Extract<InventoryAction, { kind: "register-host" }>): Promise<void> {
+    const provider = this.ctx.provider(action.provider);
+    const inventory = provider?.inventory;
+    if (!inventory) return;
+    const hosts = this.registering.get(action.provider) ?? new Map<string, number>();
+    this.registering.set(action.provider, hosts);
+    const count = (n: number): void => {
+      const left = (hosts.get(action.host) ?? 0) + n;
+      if (left > 0) hosts.set(action.host, left);
+      else hosts.delete(action.host);
+    };
+    let pending = action.count;
+    count(pending);
+    try {
+      // A host that fails is logged by its driver, once per change, and not registered.
+      const fields = await inventory.register(action.host).catch(() => null);
+      const host = inventory.views().find((h) => h.name === action.host);
+      if (!fields || !host) return;
+      const attributes = this.ctx.poolAttributes(poolKey(action.provider, action.pool));
+      for (; pending > 0; pending--, count(-1)) {
+        const created = await this.ctx.zk.storeNode(
+          newNode({
+            state: "ready",
+            provider: action.provider,
+            pool: action.pool,
+            type: [...host.labels],
+            launcher: STATIC_LAUNCHER,
+            hostname: fields.hostname,
+            interfaceIp: fields.interface_ip,
+            publicIpv4: fields.public_ipv4,
+            publicIpv6: fields.public_ipv6,
+            username: fields.username,
+            connectionType: fields.connection_type,
+            connectionPort: fields.connection_port,
+            hostKeys: fields.host_keys,
+            attributes,
+          }),
+        );
+        const id = created.id as NodeId;
+        this.ctx.nodes.wrote(id, { ...created, id });
+        this.ctx.log.info({ node: id, provider: action.provider, pool: action.pool, host: action.host }, "static node registered");
+      }
+    } finally {
+      count(-pending);
+    }
+  }
+
   private async leakedServer(action: LeakedServer): Promise<void> {
     // The plan saw the server in a listing taken before the cleanup pass; a node deleted since
     // lost its server before its record, so a server still listed now, after its record was
@@ -924,6 +1030,11 @@ export function keyOf(action: Action): string {
       return `min-ready:${action.label}`;
     case "leaked-server":
       return `server:${action.server}`;
+    case "register-host":
+      return `host:${action.provider}/${action.host}`;
+    case "deregister-node":
+    case "update-node":
+      return action.node;
     case "mark-deleting":
     case "delete-node":
     case "deallocate":

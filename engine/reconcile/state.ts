@@ -4,6 +4,7 @@
  * and the work this process holds locked). Plain data, no I/O: tests build them by hand.
  */
 import type { Resources, Server } from "../drivers/driver.ts";
+import type { InventoryHostView } from "../launcher/inventory.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 import type { LauncherRecord } from "../zk/records/launcher.ts";
 import type { NodeRecord } from "../zk/records/node.ts";
@@ -108,6 +109,13 @@ export interface KeySet extends Iterable<string> {
   has(key: string): boolean;
 }
 
+/** A provider's inventory of existing hosts (static machines), as its driver last checked them. */
+export interface InventoryObserved {
+  hosts: readonly InventoryHostView[];
+  /** Registrations being carried out, by host name. */
+  registering: ReadonlyMap<string, number>;
+}
+
 export interface Observed {
   nodes: ReadonlyMap<NodeId, ObservedNode>;
   requests: ReadonlyMap<RequestId, ObservedRequest>;
@@ -115,6 +123,8 @@ export interface Observed {
   /** `<image>/<provider>` for every diskimage with a ready upload to that provider. */
   readyUploads: ReadonlySet<string>;
   providers: ReadonlyMap<string, ProviderObserved>;
+  /** Inventories by provider name (providers with existing hosts). Absent: none. */
+  inventories?: ReadonlyMap<string, InventoryObserved>;
   handlers: ReadonlyMap<RequestId, Handler>;
   /** Nodes this process holds locked (handlers' nodes, deletions in progress). */
   heldNodes: ReadonlySet<NodeId>;

@@ -158,8 +158,9 @@ export class StaticHostMonitor {
     if (tracked.running) return tracked.running;
     const run = async (): Promise<HostStatus> => {
       const outcome = await this.attempt(tracked.host, kind, signal);
-      // Reconfigured or removed meanwhile: the answer is about settings no longer in force.
-      if (this.hosts.get(tracked.host.name) !== tracked) return tracked.status;
+      // Aborted (provider stopping), or reconfigured or removed meanwhile: the answer, if any,
+      // is about nothing the engine will act on.
+      if (outcome === null || this.hosts.get(tracked.host.name) !== tracked) return tracked.status;
       const before = tracked.status;
       const { status, change } = afterCheck(before, outcome, Date.now(), this.policy);
       tracked.status = status;
@@ -174,7 +175,8 @@ export class StaticHostMonitor {
     return tracked.running;
   }
 
-  private async attempt(host: StaticHost, kind: "scan" | "probe", signal?: AbortSignal): Promise<CheckOutcome> {
+  /** One scan or probe; null when it was aborted rather than answered. */
+  private async attempt(host: StaticHost, kind: "scan" | "probe", signal?: AbortSignal): Promise<CheckOutcome | null> {
     const signals = signal ? AbortSignal.any([signal, this.controller.signal]) : this.controller.signal;
     try {
       if (kind === "probe") {
@@ -193,6 +195,7 @@ export class StaticHostMonitor {
       const missing = missingHostKeys(host.expectedKeys, found);
       return missing.length > 0 ? { kind: "mismatch", expected: missing, found } : { kind: "scanned", keys: found };
     } catch (error) {
+      if (signals.aborted) return null;
       return { kind: "failed", reason: error instanceof HostCheckFailedError ? error.message : String(error) };
     }
   }

@@ -125,3 +125,11 @@ test("records of other providers and of a host moved to another pool are told ap
   const actions = plan([host()], [other, moved]);
   assert.deepEqual(kinds(actions), ["register-host host-1×1", `deregister-node ${moved.id}`]);
 });
+
+test("records already on their way out are not deregistered twice over", () => {
+  const kept = record();
+  const leaving = record({ state: "deleting" });
+  assert.deepEqual(plan([host({ slots: 1 })], [kept, leaving]), []);
+  // A used record and a ready one, max-parallel-jobs lowered to 1: the used one goes anyway.
+  assert.deepEqual(plan([host({ slots: 1 })], [kept, record({ state: "used" })]), []);
+});
