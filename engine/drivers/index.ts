@@ -1,17 +1,19 @@
 /**
- * Driver selection: one factory per `driver` name (config.md §3.1). Drivers register here;
- * the engine only sees the Provider interface of ./driver.ts.
+ * Driver selection: one driver per `driver` name (config.md §3.1). A driver describes its
+ * providers from config (traits, no I/O) and, when this build implements it, creates them.
+ * The engine sees only the Provider and ProviderTraits of ./driver.ts.
  */
 import type { ProviderConfig } from "../../schema/index.ts";
 import { NodepoolError } from "../errors.ts";
-import type { Provider } from "./driver.ts";
-import { FakeProvider } from "./fake/index.ts";
+import type { Provider, ProviderTraits } from "./driver.ts";
 import type { Logger } from "../log.ts";
-import { StaticProvider, type CheckPolicy } from "./static/index.ts";
+import { FakeProvider } from "./fake/index.ts";
+import { StaticProvider, type CheckPolicy, type HostScanner } from "./static/index.ts";
+import { cloudTraits, genericTraits, staticTraits } from "./traits.ts";
 
 export type * from "./driver.ts";
-export type * from "./inventory.ts";
-export { LaunchError, QuotaExceededError, CloudError, ImageUploadError, UnsupportedOperationError } from "./driver.ts";
+export { LaunchError, QuotaExceededError, CloudError, ImageUploadError, UnsupportedOperationError, HostCheckError, messageOf } from "./driver.ts";
+export { cloudTraits, genericTraits, poolTraits, staticTraits } from "./traits.ts";
 
 /** The config names a driver this build has no implementation of. */
 export class DriverNotAvailableError extends NodepoolError {
@@ -24,28 +26,44 @@ export interface ProviderContext {
   log?: Logger;
   /** How often static hosts are probed and retried (tests shorten it); default DEFAULT_CHECK_POLICY. */
   hostCheckPolicy?: CheckPolicy;
+  /** How static hosts are scanned and probed; default over SSH (a benchmark counts through it). */
+  hostScanner?: HostScanner;
 }
 
-type Factory = (config: ProviderConfig, context: ProviderContext) => Provider;
-const factories = new Map<string, Factory>();
-
-/** Makes `driver: <name>` providers use `factory`; a later registration replaces an earlier one. */
-export function registerDriver<D extends ProviderConfig["driver"]>(
-  name: D,
-  factory: (config: Extract<ProviderConfig, { driver: D }>, context: ProviderContext) => Provider,
-): void {
-  factories.set(name, (config, context) => factory(config as Extract<ProviderConfig, { driver: D }>, context));
+export interface Driver<C extends ProviderConfig = ProviderConfig> {
+  /** What the provider of this config can do and plans with, without I/O. */
+  describe(config: C): ProviderTraits;
+  /** Builds the provider (no I/O until `start`); absent while the driver is only described. */
+  create?(config: C, context: ProviderContext): Provider;
 }
 
-registerDriver("fake", (config) => new FakeProvider(config));
-registerDriver("static", (config, { log, hostCheckPolicy }) => new StaticProvider(config, { ...(log ? { log } : {}), ...(hostCheckPolicy ? { policy: hostCheckPolicy } : {}) }));
+const drivers = new Map<string, Driver>();
+
+/** Makes `driver: <name>` providers use `driver`; a later registration replaces an earlier one. */
+export function registerDriver<D extends ProviderConfig["driver"]>(name: D, driver: Driver<Extract<ProviderConfig, { driver: D }>>): void {
+  drivers.set(name, driver as Driver);
+}
+
+registerDriver("fake", { describe: cloudTraits, create: (config) => new FakeProvider(config) });
+registerDriver("openstack", { describe: cloudTraits });
+registerDriver("static", {
+  describe: staticTraits,
+  create: (config, { log, hostCheckPolicy, hostScanner }) =>
+    new StaticProvider(config, { ...(log ? { log } : {}), ...(hostCheckPolicy ? { policy: hostCheckPolicy } : {}), ...(hostScanner ? { scanner: hostScanner } : {}) }),
+});
+
+/** The provider's traits; a driver this build does not know has its pools and no ability. */
+export function describeProvider(config: ProviderConfig): ProviderTraits {
+  return (drivers.get(config.driver)?.describe ?? genericTraits)(config);
+}
 
 export function createProvider(config: ProviderConfig, context: ProviderContext = {}): Provider {
-  const factory = factories.get(config.driver);
-  if (!factory) {
+  const create = drivers.get(config.driver)?.create;
+  if (!create) {
+    const available = [...drivers].filter(([, d]) => d.create).map(([name]) => name);
     throw new DriverNotAvailableError(
-      `provider ${config.name}: driver ${config.driver} is not available in this build (available: ${[...factories.keys()].sort().join(", ")})`,
+      `provider ${config.name}: driver ${config.driver} is not available in this build (available: ${available.sort().join(", ")})`,
     );
   }
-  return factory(config, context);
+  return create(config, context);
 }

@@ -12,26 +12,10 @@
  * - A host that failed its check registers nothing and its free records are deregistered (they
  *   would be refused at hand-out anyway); they come back when the host does.
  */
+import type { InventoryHost } from "../drivers/driver.ts";
 import type { NodeId } from "../zk/ids.ts";
 import type { ConnectionPort, NodeState } from "../zk/records/node.ts";
 import type { ObservedNode } from "../reconcile/state.ts";
-
-/** One host as the inventory offers it, with what the engine needs to keep its records. */
-export interface InventoryHostView {
-  name: string;
-  pool: string;
-  labels: readonly string[];
-  slots: number;
-  username: string;
-  connectionType: string;
-  port: number;
-  /** The keys its records carry; null while the host has not been scanned since it changed. */
-  hostKeys: readonly string[] | null;
-  /** `up`: checked and fine; `unknown`: not checked yet (registering checks first); else failed. */
-  status: "up" | "unknown" | "down" | "refused";
-  /** Why a failed host failed, for the plan's reasons. */
-  reason: string | null;
-}
 
 /** The record fields an update rewrites (node record key names). */
 export interface InventoryFields {
@@ -50,7 +34,7 @@ export type InventoryAction =
 
 export interface InventoryInput {
   provider: string;
-  hosts: readonly InventoryHostView[];
+  hosts: readonly InventoryHost[];
   /** Every node record (the provider's are picked by `provider`). */
   nodes: Iterable<ObservedNode>;
   /** Nodes not free to touch: held by this process, locked by another, claimed this pass. */
@@ -76,7 +60,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** What of a record differs from its host, in words; empty when it matches. */
-function differences(node: ObservedNode, host: InventoryHostView): string[] {
+function differences(node: ObservedNode, host: InventoryHost): string[] {
   const port: ConnectionPort = node.connectionPort;
   const changed: string[] = [];
   if (!sameList(node.type, host.labels)) changed.push(`labels ${node.type.join(",")} → ${host.labels.join(",")}`);
@@ -87,7 +71,7 @@ function differences(node: ObservedNode, host: InventoryHostView): string[] {
   return changed;
 }
 
-function fieldsOf(host: InventoryHostView): InventoryFields {
+function fieldsOf(host: InventoryHost): InventoryFields {
   return {
     type: host.labels,
     username: host.username,

@@ -6,7 +6,7 @@
  * created). It holds the in-memory half of in-flight work: the request handlers (request and
  * node locks) and node deletions. Actions on one object never run concurrently.
  */
-import type { BootImage, Provider, ServerId } from "../drivers/driver.ts";
+import type { BootImage, HostInventory, ServerId, ServerLauncher } from "../drivers/driver.ts";
 import type { InventoryAction } from "../launcher/inventory.ts";
 import { runLaunch } from "../launcher/launch.ts";
 import { failMalformedRequest } from "../launcher/malformed-request.ts";
@@ -46,7 +46,10 @@ export interface ExecutorContext {
   zk: NodepoolZk;
   log: Logger;
   events: EngineEventEmitter;
-  provider(name: string): Provider | undefined;
+  /** The running provider's server launcher; undefined when it is not running or launches nothing. */
+  servers(provider: string): ServerLauncher | undefined;
+  /** The provider's inventory of existing hosts, for providers with one. */
+  inventory(provider: string): HostInventory | undefined;
   rate(provider: string): RateLimiter;
   /** Launch attempts per node (`launch-retries`) for a provider. */
   launchRetries(provider: string): number;
@@ -111,6 +114,8 @@ export class Executor {
   private readonly deletions = new Map<NodeId, ZkLock>();
   private readonly inFlight = new Set<string>();
   private readonly launches = new Map<NodeId, AbortController>();
+  /** Aborts the cloud calls of other actions (deletions, leak checks) once the stop's grace is over. */
+  private readonly halted = new AbortController();
   /** Every running action and launch, for `idle()`. */
   private readonly running = new Set<Promise<void>>();
   private readonly minReady = new Map<string, RequestId[]>();
@@ -232,6 +237,7 @@ export class Executor {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.idle(), new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
     clearTimeout(timer);
+    this.halted.abort();
     for (const handler of this.handlers.values()) {
       for (const [id, lock] of handler.nodeLocks) {
         const node = this.ctx.nodes.get(id);
@@ -499,7 +505,7 @@ export class Executor {
   }
 
   private async launch(handler: HeldRequest, pool: PoolDesired, label: string, node: NodeRecord & { readonly id: NodeId }, lock: ZkLock): Promise<void> {
-    const provider = this.ctx.provider(pool.provider);
+    const provider = this.ctx.servers(pool.provider);
     const controller = new AbortController();
     this.launches.set(node.id, controller);
     handler.launching.add(node.id);
@@ -508,7 +514,7 @@ export class Executor {
     let result: Awaited<ReturnType<typeof runLaunch>>["result"] = "error.unknown";
     let az = node.az;
     try {
-      if (!provider) throw new Error(`provider ${pool.provider} has no running driver`);
+      if (!provider) throw new Error(`provider ${pool.provider} has no running driver that launches servers`);
       const outcome = await runLaunch({
         zk: this.ctx.zk,
         provider,
@@ -837,10 +843,10 @@ export class Executor {
       const deleting = node.state === "deleting" ? node : withNodeState(node, "deleting");
       await this.storeHeld({ ...deleting, id: node.id }, lock);
       if (node.externalId) {
-        const provider = this.ctx.provider(node.provider);
+        const provider = this.ctx.servers(node.provider);
         if (!provider) return;
         await this.ctx.rate(node.provider).slot();
-        await provider.deleteServer(node.externalId as ServerId);
+        await provider.deleteServer(node.externalId as ServerId, this.halted.signal);
       }
       await this.removeRecord({ ...deleting, id: node.id }, lock);
       this.ctx.nodes.deleted(node.id);
@@ -903,9 +909,11 @@ export class Executor {
 
   /** Liveness of a node's host before it is handed out; nodes of launched servers always pass. */
   private async hostAnswers(node: NodeRecord): Promise<boolean> {
-    const inventory = node.provider === null ? undefined : this.ctx.provider(node.provider)?.inventory;
-    if (!inventory || node.hostname === null) return true;
-    return inventory.reachable(node.hostname);
+    const inventory = node.provider === null ? undefined : this.ctx.inventory(node.provider);
+    const host = inventory?.listHosts().find((h) => h.name === node.hostname && h.pool === node.pool);
+    // A node of a host no longer offered is handed out as it is: its host was fine when registered.
+    if (!inventory || !host) return true;
+    return inventory.reachable(host, this.halted.signal);
   }
 
   private async inventory(action: InventoryAction): Promise<void> {
@@ -938,9 +946,9 @@ export class Executor {
 
   /** Checks the host, then writes `count` ready records for it (behaviour.md §3B.2). */
   private async registerHost(action: Extract<InventoryAction, { kind: "register-host" }>): Promise<void> {
-    const provider = this.ctx.provider(action.provider);
-    const inventory = provider?.inventory;
-    if (!inventory) return;
+    const inventory = this.ctx.inventory(action.provider);
+    const host = inventory?.listHosts().find((h) => h.name === action.host && h.pool === action.pool);
+    if (!inventory || !host) return;
     const hosts = this.registering.get(action.provider) ?? new Map<string, number>();
     this.registering.set(action.provider, hosts);
     const count = (n: number): void => {
@@ -952,9 +960,8 @@ export class Executor {
     count(pending);
     try {
       // A host that fails is logged by its driver, once per change, and not registered.
-      const fields = await inventory.register(action.host).catch(() => null);
-      const host = inventory.views().find((h) => h.name === action.host);
-      if (!fields || !host) return;
+      const fields = await inventory.register(host, this.halted.signal).catch(() => null);
+      if (!fields) return;
       const attributes = this.ctx.poolAttributes(poolKey(action.provider, action.pool));
       for (; pending > 0; pending--, count(-1)) {
         const created = await this.ctx.zk.storeNode(
@@ -988,10 +995,10 @@ export class Executor {
     // The plan saw the server in a listing taken before the cleanup pass; a node deleted since
     // lost its server before its record, so a server still listed now, after its record was
     // seen gone, is the only real leak (else: a false leak record and leaked.instances count).
-    const provider = this.ctx.provider(action.provider);
+    const provider = this.ctx.servers(action.provider);
     if (!provider) return;
     await this.ctx.rate(action.provider).slot();
-    if (!(await provider.listServers()).some((server) => server.id === action.server)) return;
+    if (!(await provider.listServers(this.halted.signal)).some((server) => server.id === action.server)) return;
     await this.ctx.zk.storeNode(newNode({ state: "deleting", provider: action.provider, externalId: action.server }));
     this.ctx.events.emit("leak", { provider: action.provider, kind: "instances", count: 1 });
   }

@@ -7,8 +7,7 @@
  */
 import { lookup } from "node:dns/promises";
 import type { Logger } from "../../log.ts";
-import type { InventoryHostView } from "../../launcher/inventory.ts";
-import type { RegistrationFields } from "../inventory.ts";
+import type { InventoryHost, LaunchedNodeFields } from "../driver.ts";
 import { HostCheckFailedError, probeSsh, scanHostKeys } from "../ssh-keyscan.ts";
 import { afterCheck, DEFAULT_CHECK_POLICY, missingHostKeys, nextCheck, type CheckOutcome, type CheckPolicy, type HostStatus } from "./host-status.ts";
 import { checkIdentity, gathersKeys, type StaticHost } from "./hosts.ts";
@@ -48,7 +47,7 @@ interface Tracked {
 export class StaticHostMonitor {
   /** Key exchanges and liveness probes made so far (the benchmark's figures). */
   readonly counts = { scans: 0, probes: 0 };
-  private readonly hosts = new Map<string, Tracked>();
+  private readonly tracked = new Map<string, Tracked>();
   private readonly policy: CheckPolicy;
   private readonly scanner: HostScanner;
   private readonly scanReuseMs: number;
@@ -74,14 +73,14 @@ export class StaticHostMonitor {
     const next = new Map<string, Tracked>();
     for (const host of hosts) {
       const identity = checkIdentity(host);
-      const known = this.hosts.get(host.name);
+      const known = this.tracked.get(host.name);
       if (known && known.identity === identity) {
         known.host = host;
         next.set(host.name, known);
       } else next.set(host.name, { host, identity, status: { kind: "unknown" }, running: null });
     }
-    this.hosts.clear();
-    for (const [name, tracked] of next) this.hosts.set(name, tracked);
+    this.tracked.clear();
+    for (const [name, tracked] of next) this.tracked.set(name, tracked);
     this.schedule();
   }
 
@@ -98,8 +97,8 @@ export class StaticHostMonitor {
   }
 
   /** The hosts as the engine plans with them. */
-  views(): InventoryHostView[] {
-    return [...this.hosts.values()].map(({ host, status }) => ({
+  hosts(): InventoryHost[] {
+    return [...this.tracked.values()].map(({ host, status }) => ({
       name: host.name,
       pool: host.pool,
       labels: host.labels,
@@ -114,7 +113,7 @@ export class StaticHostMonitor {
   }
 
   status(name: string): HostStatus | undefined {
-    return this.hosts.get(name)?.status;
+    return this.tracked.get(name)?.status;
   }
 
   /**
@@ -122,8 +121,8 @@ export class StaticHostMonitor {
    * reuse window serve, otherwise it is scanned now. Throws HostUnreachableError or
    * HostKeyMismatchError.
    */
-  async register(name: string, signal?: AbortSignal): Promise<RegistrationFields> {
-    const tracked = this.hosts.get(name);
+  async register(name: string, signal?: AbortSignal): Promise<LaunchedNodeFields> {
+    const tracked = this.tracked.get(name);
     if (!tracked) throw new HostUnreachableError(`host ${name} is not configured`);
     let status = tracked.status;
     if (!(status.kind === "up" && Date.now() - status.scannedAt < this.scanReuseMs)) status = await this.check(tracked, "scan", signal);
@@ -135,20 +134,28 @@ export class StaticHostMonitor {
     if (status.kind !== "up") throw new HostUnreachableError(`host ${host.name} port ${host.port}: not checked`);
     const address = await resolve(host.name);
     return {
+      external_id: null,
       hostname: host.name,
-      interface_ip: host.name,
-      public_ipv4: address?.family === 4 ? address.address : null,
-      public_ipv6: address?.family === 6 ? address.address : null,
+      image_id: null,
       username: host.username,
       connection_type: host.connectionType,
       connection_port: host.port,
+      resources: null,
+      az: null,
+      cloud: null,
+      region: null,
+      host_id: null,
+      interface_ip: host.name,
+      public_ipv4: address?.family === 4 ? address.address : null,
+      public_ipv6: address?.family === 6 ? address.address : null,
+      private_ipv4: null,
       host_keys: [...status.keys],
     };
   }
 
   /** Liveness before a node of the host is handed out (§3B.4): false, and the host marked down, when it does not answer. */
   async reachable(name: string, signal?: AbortSignal): Promise<boolean> {
-    const tracked = this.hosts.get(name);
+    const tracked = this.tracked.get(name);
     if (!tracked) return false;
     if (tracked.status.kind !== "up") return false;
     return (await this.check(tracked, "probe", signal)).kind === "up";
@@ -160,7 +167,7 @@ export class StaticHostMonitor {
       const outcome = await this.attempt(tracked.host, kind, signal);
       // Aborted (provider stopping), or reconfigured or removed meanwhile: the answer, if any,
       // is about nothing the engine will act on.
-      if (outcome === null || this.hosts.get(tracked.host.name) !== tracked) return tracked.status;
+      if (outcome === null || this.tracked.get(tracked.host.name) !== tracked) return tracked.status;
       const before = tracked.status;
       const { status, change } = afterCheck(before, outcome, Date.now(), this.policy);
       tracked.status = status;
@@ -221,7 +228,7 @@ export class StaticHostMonitor {
     clearTimeout(this.timer);
     const now = Date.now();
     let earliest = Infinity;
-    for (const tracked of this.hosts.values()) {
+    for (const tracked of this.tracked.values()) {
       if (tracked.running) continue;
       const { at, kind } = nextCheck(tracked.status, this.policy);
       if (at <= now && this.active < this.concurrency) {

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { planInventory, type InventoryHostView, type InventoryInput } from "../../../engine/launcher/inventory.ts";
+import type { InventoryHost } from "../../../engine/drivers/driver.ts";
+import { planInventory, type InventoryInput } from "../../../engine/launcher/inventory.ts";
 import type { ObservedNode } from "../../../engine/reconcile/state.ts";
 import { asNodeId, asRequestId } from "../../../engine/zk/ids.ts";
 import { newNode, type NodeRecord } from "../../../engine/zk/records/node.ts";
 
 const KEYS = ["ssh-ed25519 AAAA"];
 
-function host(overrides: Partial<InventoryHostView> = {}): InventoryHostView {
+function host(overrides: Partial<InventoryHost> = {}): InventoryHost {
   return {
     name: "host-1",
     pool: "main",
@@ -42,7 +43,7 @@ function record(fields: Partial<NodeRecord> = {}): ObservedNode {
   return { ...base, ...fields, id };
 }
 
-function plan(hosts: InventoryHostView[], nodes: ObservedNode[], extra: Partial<InventoryInput> = {}) {
+function plan(hosts: InventoryHost[], nodes: ObservedNode[], extra: Partial<InventoryInput> = {}) {
   return planInventory({ provider: "static", hosts, nodes, unavailable: new Set(), registering: new Map(), ...extra });
 }
 

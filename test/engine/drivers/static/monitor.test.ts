@@ -36,18 +36,26 @@ test("registration returns the record fields with every scanned key; keys scanne
   monitor.setHosts([staticHost(sshd!, { username: "admin" })]);
   const fields = await monitor.register(sshd!.address);
   assert.deepEqual(fields, {
+    external_id: null,
     hostname: sshd!.address,
-    interface_ip: sshd!.address,
-    public_ipv4: sshd!.address,
-    public_ipv6: null,
+    image_id: null,
     username: "admin",
     connection_type: "ssh",
     connection_port: sshd!.port,
+    resources: null,
+    az: null,
+    cloud: null,
+    region: null,
+    host_id: null,
+    interface_ip: sshd!.address,
+    public_ipv4: sshd!.address,
+    public_ipv6: null,
+    private_ipv4: null,
     host_keys: [...sshd!.publicKeys].sort(),
   });
   await monitor.register(sshd!.address);
   assert.equal(monitor.counts.scans, 1, "a second slot registered at once needs no second key exchange");
-  assert.equal(monitor.views()[0]!.status, "up");
+  assert.equal(monitor.hosts()[0]!.status, "up");
 });
 
 test("a configured host key that the host does not offer refuses it, logged with host, port, expected and found keys", async (t) => {
@@ -63,7 +71,7 @@ test("a configured host key that the host does not offer refuses it, logged with
   assert.equal(refused.port, sshd!.port);
   assert.deepEqual(refused.expected, ["ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC0 old-key"]);
   assert.deepEqual(refused.found, sshd!.publicKeys);
-  assert.equal(monitor.views()[0]!.status, "refused");
+  assert.equal(monitor.hosts()[0]!.status, "refused");
   // The right key configured: accepted.
   monitor.setHosts([staticHost(sshd!, { expectedKeys: [`${sshd!.publicKeys[0]} root@host`] })]);
   assert.deepEqual((await monitor.register(sshd!.address)).host_keys, sshd!.publicKeys);
@@ -86,10 +94,10 @@ test("a host going down is logged once, retried with backoff, and registered aga
   t.after(() => monitor.stop());
   monitor.setHosts([staticHost(sshd!)]);
   monitor.watch();
-  await waitFor("the host checked", () => monitor.views()[0]!.status === "up");
+  await waitFor("the host checked", () => monitor.hosts()[0]!.status === "up");
   assert.equal(changes, 1);
   await sshd!.stop();
-  await waitFor("the host seen down", () => monitor.views()[0]!.status === "down");
+  await waitFor("the host seen down", () => monitor.hosts()[0]!.status === "down");
   await assert.rejects(monitor.register(sshd!.address), HostUnreachableError);
   // Several retries fail meanwhile; the state change was logged once.
   const failing = monitor.counts.scans;
@@ -98,7 +106,7 @@ test("a host going down is logged once, retried with backoff, and registered aga
   const down = lines.find((l) => String(l.msg).startsWith("static host does not answer"))!;
   assert.match(String(down.reason), /connection refused/);
   await sshd!.start();
-  await waitFor("the host back", () => monitor.views()[0]!.status === "up", 5_000);
+  await waitFor("the host back", () => monitor.hosts()[0]!.status === "up", 5_000);
   assert.equal(lines.filter((l) => l.msg === "static host answers again").length, 1);
   assert.equal(changes, 3, "up, down, back");
 });
@@ -123,10 +131,10 @@ test("the hand-out check fails for a stopped host and marks it down; a changed p
   assert.equal(await monitor.reachable(sshd!.address), true);
   await sshd!.stop();
   assert.equal(await monitor.reachable(sshd!.address), false);
-  assert.equal(monitor.views()[0]!.status, "down");
+  assert.equal(monitor.hosts()[0]!.status, "down");
   monitor.setHosts([staticHost(sshd!, { port: sshd!.port + 1 })]);
-  assert.equal(monitor.views()[0]!.status, "unknown");
+  assert.equal(monitor.hosts()[0]!.status, "unknown");
   monitor.setHosts([staticHost(sshd!, { port: sshd!.port + 1, labels: ["other"] })]);
-  assert.deepEqual(monitor.views()[0]!.labels, ["other"]);
-  assert.equal(monitor.views()[0]!.status, "unknown");
+  assert.deepEqual(monitor.hosts()[0]!.labels, ["other"]);
+  assert.equal(monitor.hosts()[0]!.status, "unknown");
 });
