@@ -4,15 +4,15 @@
  * Starts HOSTS sshd instances (each with its own RSA, ECDSA and Ed25519 host keys, on its own
  * 127.x address), a launcher whose static provider has no hosts, then applies a config adding
  * all of them and reports the time until every host has its ready node record. The rack then
- * stays idle for IDLE_SECONDS: reported are the key exchanges (each a handshake per key type)
- * and liveness probes per minute the driver made meanwhile. Liveness interval and retry policy
- * are the production defaults.
+ * stays idle: after one liveness interval (the first probes), for IDLE_SECONDS, reported are the
+ * key exchanges (each a handshake per key type) and liveness probes per minute the driver made.
+ * Liveness interval and retry policy are the production defaults.
  */
 import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
-import { sshScanner, type HostScanner } from "../engine/drivers/static/index.ts";
+import { DEFAULT_CHECK_POLICY, sshScanner, type HostScanner } from "../engine/drivers/static/index.ts";
 import { Launcher } from "../engine/launcher/index.ts";
 import { NodepoolZk, ZkClient } from "../engine/zk/index.ts";
 import { nodepoolConfigSchema } from "../schema/index.ts";
@@ -59,6 +59,8 @@ try {
   const registeredMs = performance.now() - changed;
   console.log(`config change adding ${hostCount} hosts → all ${hostCount} registered: ${(registeredMs / 1000).toFixed(2)} s (${counts.scans} key exchanges, ${counts.probes} probes; load average ${loadavg()[0]!.toFixed(1)})`);
 
+  // The first liveness probes come one interval after registration: measure from then on.
+  await new Promise((resolve) => setTimeout(resolve, DEFAULT_CHECK_POLICY.livenessIntervalMs));
   const before = { ...counts };
   await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
   const minutes = idleSeconds / 60;

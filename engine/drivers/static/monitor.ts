@@ -44,6 +44,16 @@ interface Tracked {
   running: Promise<HostStatus> | null;
 }
 
+type UpStatus = Extract<HostStatus, { kind: "up" }>;
+
+/**
+ * Hosts that answered their last check, by provider and check settings. The launcher replaces a
+ * provider whose config changed (config.md §4.4): the new one starts from what the old one knew,
+ * so adding one host to a rack does not rescan all of it.
+ */
+const answered = new Map<string, UpStatus>();
+const answeredKey = (tracked: Tracked): string => `${tracked.host.provider}\n${tracked.identity}`;
+
 export class StaticHostMonitor {
   /** Key exchanges and liveness probes made so far (the benchmark's figures). */
   readonly counts = { scans: 0, probes: 0 };
@@ -67,7 +77,8 @@ export class StaticHostMonitor {
 
   /**
    * Sets the hosts to watch. A host whose check settings (name, port, connection type,
-   * timeout, expected keys) are unchanged keeps what is known of it; others start unknown.
+   * timeout, expected keys) are unchanged keeps what is known of it, as does one that answered
+   * a previous monitor of the provider within the liveness interval; others start unknown.
    */
   setHosts(hosts: readonly StaticHost[]): void {
     const next = new Map<string, Tracked>();
@@ -77,7 +88,12 @@ export class StaticHostMonitor {
       if (known && known.identity === identity) {
         known.host = host;
         next.set(host.name, known);
-      } else next.set(host.name, { host, identity, status: { kind: "unknown" }, running: null });
+        continue;
+      }
+      const tracked: Tracked = { host, identity, status: { kind: "unknown" }, running: null };
+      const remembered = answered.get(answeredKey(tracked));
+      if (remembered && Date.now() - remembered.checkedAt < this.policy.livenessIntervalMs) tracked.status = remembered;
+      next.set(host.name, tracked);
     }
     this.tracked.clear();
     for (const [name, tracked] of next) this.tracked.set(name, tracked);
@@ -171,6 +187,8 @@ export class StaticHostMonitor {
       const before = tracked.status;
       const { status, change } = afterCheck(before, outcome, Date.now(), this.policy);
       tracked.status = status;
+      if (status.kind === "up") answered.set(answeredKey(tracked), status);
+      else answered.delete(answeredKey(tracked));
       if (change) this.logChange(tracked.host, status, change);
       if (before.kind !== status.kind || change === "keys-changed") this.options.onChange();
       return status;

@@ -138,3 +138,22 @@ test("the hand-out check fails for a stopped host and marks it down; a changed p
   assert.deepEqual(monitor.hosts()[0]!.labels, ["other"]);
   assert.equal(monitor.hosts()[0]!.status, "unknown");
 });
+
+test("a provider restarted for a config change starts from what the previous one knew: no rescan of the rack", async (t) => {
+  const [sshd] = await sshdHosts(t, 1, { keyTypes: ["ed25519"] });
+  const first = new StaticHostMonitor({ log: pino({ level: "silent" }), onChange: () => undefined });
+  first.setHosts([staticHost(sshd!, { provider: "restarted" })]);
+  await first.register(sshd!.address);
+  first.stop();
+  const second = new StaticHostMonitor({ log: pino({ level: "silent" }), onChange: () => undefined, scanReuseMs: 0 });
+  t.after(() => second.stop());
+  second.setHosts([staticHost(sshd!, { provider: "restarted", labels: ["changed"] })]);
+  assert.equal(second.hosts()[0]!.status, "up");
+  assert.deepEqual(second.hosts()[0]!.hostKeys, sshd!.publicKeys);
+  // Other check settings, or another provider: checked afresh.
+  second.setHosts([staticHost(sshd!, { provider: "restarted", timeout: 3 })]);
+  assert.equal(second.hosts()[0]!.status, "unknown");
+  const other = new StaticHostMonitor({ log: pino({ level: "silent" }), onChange: () => undefined });
+  other.setHosts([staticHost(sshd!, { provider: "another" })]);
+  assert.equal(other.hosts()[0]!.status, "unknown");
+});
