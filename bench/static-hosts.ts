@@ -6,6 +6,7 @@
  * all of them and reports the time until every host has its ready node record. The rack then
  * stays idle: after one liveness interval (the first probes), for IDLE_SECONDS, reported are the
  * key exchanges (each a handshake per key type) and liveness probes per minute the driver made.
+ * Last, one more host is added: the time to its registration and the key exchanges it cost.
  * Liveness interval and retry policy are the production defaults.
  */
 import { randomUUID } from "node:crypto";
@@ -69,6 +70,15 @@ try {
   console.log(
     `idle rack of ${hostCount} for ${idleSeconds} s: ${(scans / minutes).toFixed(1)} key exchanges/min, ${(probes / minutes).toFixed(1)} liveness probes/min (${(probes / minutes / hostCount).toFixed(2)} per host per minute); still ready: ${await readyCount()}`,
   );
+
+  const extra = await SshdHost.create();
+  hosts.push(extra);
+  await extra.start();
+  const scansBefore = counts.scans;
+  const added = performance.now();
+  await launcher.reconfigure(rack(hosts));
+  while ((await readyCount()) < hosts.length) await new Promise((resolve) => setTimeout(resolve, 20));
+  console.log(`config change adding 1 host to the ${hostCount}: registered in ${((performance.now() - added) / 1000).toFixed(2)} s with ${counts.scans - scansBefore} key exchange(s)`);
 } finally {
   await launcher.stop();
   zk.close();

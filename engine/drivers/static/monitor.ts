@@ -6,6 +6,7 @@
  * fresh answer (behaviour.md §3B.2, §3B.4).
  */
 import { lookup } from "node:dns/promises";
+import pLimit, { type LimitFunction } from "p-limit";
 import type { Logger } from "../../log.ts";
 import type { InventoryHost, LaunchedNodeFields } from "../driver.ts";
 import { HostCheckFailedError, probeSsh, scanHostKeys } from "../ssh-keyscan.ts";
@@ -32,7 +33,10 @@ export interface MonitorOptions {
   onChange: () => void;
   /** A registration reuses keys scanned this recently instead of scanning again (ms). */
   scanReuseMs?: number;
-  /** Checks running at once across the provider's hosts. */
+  /**
+   * Checks running at once across the provider's hosts (default 8); more wait their turn, and a
+   * host's timeout runs only from when its check starts.
+   */
   concurrency?: number;
 }
 
@@ -61,8 +65,7 @@ export class StaticHostMonitor {
   private readonly policy: CheckPolicy;
   private readonly scanner: HostScanner;
   private readonly scanReuseMs: number;
-  private readonly concurrency: number;
-  private active = 0;
+  private readonly limit: LimitFunction;
   private timer: NodeJS.Timeout | undefined;
   private readonly controller = new AbortController();
   private stopped = false;
@@ -72,7 +75,7 @@ export class StaticHostMonitor {
     this.policy = options.policy ?? DEFAULT_CHECK_POLICY;
     this.scanner = options.scanner ?? sshScanner;
     this.scanReuseMs = options.scanReuseMs ?? 10_000;
-    this.concurrency = options.concurrency ?? 32;
+    this.limit = pLimit(options.concurrency ?? 8);
   }
 
   /**
@@ -180,7 +183,7 @@ export class StaticHostMonitor {
   private check(tracked: Tracked, kind: "scan" | "probe", signal?: AbortSignal): Promise<HostStatus> {
     if (tracked.running) return tracked.running;
     const run = async (): Promise<HostStatus> => {
-      const outcome = await this.attempt(tracked.host, kind, signal);
+      const outcome = await this.limit(() => this.attempt(tracked.host, kind, signal));
       // Aborted (provider stopping), or reconfigured or removed meanwhile: the answer, if any,
       // is about nothing the engine will act on.
       if (outcome === null || this.tracked.get(tracked.host.name) !== tracked) return tracked.status;
@@ -240,7 +243,7 @@ export class StaticHostMonitor {
     }
   }
 
-  /** Arms one timer for the earliest due check; runs every due check, at most `concurrency` at once. */
+  /** Starts every check that is due and arms one timer for the next; each check reschedules when it ends. */
   private schedule(): void {
     if (this.stopped || !this.watching) return;
     clearTimeout(this.timer);
@@ -249,13 +252,8 @@ export class StaticHostMonitor {
     for (const tracked of this.tracked.values()) {
       if (tracked.running) continue;
       const { at, kind } = nextCheck(tracked.status, this.policy);
-      if (at <= now && this.active < this.concurrency) {
-        this.active++;
-        void this.check(tracked, kind).finally(() => {
-          this.active--;
-          this.schedule();
-        });
-      } else earliest = Math.min(earliest, Math.max(at, now + 10));
+      if (at <= now) void this.check(tracked, kind);
+      else earliest = Math.min(earliest, at);
     }
     if (earliest !== Infinity) this.timer = setTimeout(() => this.schedule(), Math.min(earliest - now, 2 ** 31 - 1));
   }
