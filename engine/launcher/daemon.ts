@@ -79,7 +79,7 @@ export class LauncherDaemon extends ConfiguredDaemon {
     let web: RunningWebApp | undefined;
     try {
       if (options.webapp !== false) {
-        web = await startWebApp({ zk, config: first, log, isReady: () => launcher.ready, ...(options.webPort === undefined ? {} : { port: options.webPort }) });
+        web = await startWebApp({ zk, config: first, log, notReadyReason: () => launcher.notReadyReason(), ...(options.webPort === undefined ? {} : { port: options.webPort }) });
       }
     } catch (error) {
       zk.close();

@@ -41,6 +41,8 @@ export interface InventoryInput {
   unavailable: { has(id: string): boolean };
   /** Registrations being carried out, by host name: they count as records already. */
   registering: ReadonlyMap<string, number>;
+  /** Deregistrations being carried out: those records count as leaving already. */
+  deregistering: ReadonlySet<string>;
 }
 
 const LEAVING: ReadonlySet<NodeState> = new Set(["used", "deleting", "deleted"]);
@@ -92,8 +94,10 @@ export function planInventory(input: InventoryInput): InventoryAction[] {
     else byHost.set(key, [node]);
   }
   const actions: InventoryAction[] = [];
+  const deregistered = new Set<NodeId>();
   const deregister = (nodes: readonly ObservedNode[], count: number, host: string, reason: string): void => {
     for (const node of nodes.filter((n) => isFree(n, unavailable)).sort(newestFirst).slice(0, count)) {
+      deregistered.add(node.id);
       actions.push({ kind: "deregister-node", provider, node: node.id, host, reason });
     }
   };
@@ -109,7 +113,7 @@ export function planInventory(input: InventoryInput): InventoryAction[] {
     const count = records.length + registering;
     // Records on their way out (used, deleting) hold their slot until they are gone, but are
     // not counted again when there are too many: one deregistration per excess record.
-    const staying = records.filter((n) => !LEAVING.has(n.state)).length + registering;
+    const staying = records.filter((n) => !LEAVING.has(n.state) && !input.deregistering.has(n.id)).length + registering;
     if (count < host.slots) {
       const n = host.slots - count;
       const has = `${count} of max-parallel-jobs ${host.slots}`;
@@ -124,7 +128,6 @@ export function planInventory(input: InventoryInput): InventoryAction[] {
     } else if (staying > host.slots) {
       deregister(records, staying - host.slots, host.name, `${staying} records, max-parallel-jobs ${host.slots}`);
     }
-    const deregistered = new Set(actions.flatMap((a) => (a.kind === "deregister-node" ? [a.node] : [])));
     for (const node of records) {
       if (deregistered.has(node.id) || !isFree(node, unavailable)) continue;
       const changed = differences(node, host);

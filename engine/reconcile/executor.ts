@@ -129,6 +129,8 @@ export class Executor {
   private readonly busyKeys = new Set<string>();
   /** Static host registrations being carried out: provider → host → records. */
   private readonly registering = new Map<string, Map<string, number>>();
+  /** Static node deregistrations being carried out. */
+  private readonly deregistering = new Set<string>();
   private stopping = false;
 
   constructor(private readonly ctx: ExecutorContext) {}
@@ -172,9 +174,9 @@ export class Executor {
     return this.committed;
   }
 
-  /** Registrations in progress for a provider's hosts, by host name. */
-  registeringView(provider: string): ReadonlyMap<string, number> {
-    return this.registering.get(provider) ?? new Map();
+  /** Registrations in progress for a provider's hosts, by host name, and deregistrations in progress. */
+  inventoryView(provider: string): { registering: ReadonlyMap<string, number>; deregistering: ReadonlySet<string> } {
+    return { registering: this.registering.get(provider) ?? new Map(), deregistering: this.deregistering };
   }
 
   /** Starts every action whose object is free; returns once all of them finished. */
@@ -921,10 +923,11 @@ export class Executor {
       case "register-host":
         return this.registerHost(action);
       case "deregister-node":
+        this.deregistering.add(action.node);
         return this.withNodeLock(action.node, async (record, lock) => {
           if (record.state !== "ready" || record.allocatedTo !== null) return;
           await this.storeHeld({ ...withNodeState(record, "deleting"), id: record.id }, lock);
-        });
+        }).finally(() => this.deregistering.delete(action.node));
       case "update-node":
         return this.withNodeLock(action.node, async (record, lock) => {
           if (record.state !== "ready" || record.allocatedTo !== null) return;

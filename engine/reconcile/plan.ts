@@ -275,7 +275,7 @@ export function plan(desired: Desired, observed: Observed, now: number): Action[
   const unavailable = { has: (id: string) => ctx.claimed.has(id as NodeId) || observed.heldNodes.has(id as NodeId) || observed.busy.has(id) };
   for (const [provider, inventory] of observed.inventories ?? []) {
     if (!ctx.providersByName.has(provider)) continue;
-    actions.push(...planInventory({ provider, hosts: inventory.hosts, nodes: observed.nodes.values(), unavailable, registering: inventory.registering }));
+    actions.push(...planInventory({ provider, hosts: inventory.hosts, nodes: observed.nodes.values(), unavailable, registering: inventory.registering, deregistering: inventory.deregistering }));
   }
   const requestsFirst = ctx.pausedPools.size === 0 && (observed.handlers.size > 0 || actions.some((action) => REQUEST_WORK.has(action.kind)));
   for (const node of observed.nodes.values()) {

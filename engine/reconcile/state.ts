@@ -106,6 +106,8 @@ export interface InventoryObserved {
   hosts: readonly InventoryHost[];
   /** Registrations being carried out, by host name. */
   registering: ReadonlyMap<string, number>;
+  /** Nodes whose deregistration is being carried out. */
+  deregistering: ReadonlySet<string>;
 }
 
 export interface Observed {

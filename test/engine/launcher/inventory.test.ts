@@ -44,7 +44,7 @@ function record(fields: Partial<NodeRecord> = {}): ObservedNode {
 }
 
 function plan(hosts: InventoryHost[], nodes: ObservedNode[], extra: Partial<InventoryInput> = {}) {
-  return planInventory({ provider: "static", hosts, nodes, unavailable: new Set(), registering: new Map(), ...extra });
+  return planInventory({ provider: "static", hosts, nodes, unavailable: new Set(), registering: new Map(), deregistering: new Set(), ...extra });
 }
 
 const kinds = (actions: ReturnType<typeof plan>) => actions.map((a) => `${a.kind} ${a.kind === "register-host" ? `${a.host}×${a.count}` : a.node}`);
@@ -133,4 +133,7 @@ test("records already on their way out are not deregistered twice over", () => {
   assert.deepEqual(plan([host({ slots: 1 })], [kept, leaving]), []);
   // A used record and a ready one, max-parallel-jobs lowered to 1: the used one goes anyway.
   assert.deepEqual(plan([host({ slots: 1 })], [kept, record({ state: "used" })]), []);
+  // A deregistration under way, its record still ready in the cache: not a second one.
+  const going = record();
+  assert.deepEqual(plan([host({ slots: 1 })], [kept, going], { deregistering: new Set([going.id]), unavailable: new Set([going.id]) }), []);
 });

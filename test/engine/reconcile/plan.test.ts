@@ -469,7 +469,7 @@ test("static hosts' records are planned from the observed inventory, after the r
   const host = { name: "h1", pool: "main", labels: ["small"], slots: 2, username: "admin", connectionType: "ssh", port: 22, hostKeys: [], status: "up" as const, reason: null };
   const actions = plan(
     staticDesired(),
-    observed({ nodes: [claimed], requests: [request("200-0000000001")], inventories: new Map([["p1", { hosts: [host], registering: new Map() }]]) }),
+    observed({ nodes: [claimed], requests: [request("200-0000000001")], inventories: new Map([["p1", { hosts: [host], registering: new Map(), deregistering: new Set() }]]) }),
     NOW,
   );
   assert.deepEqual(actions.map((a) => describeAction(a)), [
