@@ -15,22 +15,8 @@
 import type { InventoryHost } from "../drivers/driver.ts";
 import type { NodeId } from "../zk/ids.ts";
 import type { ConnectionPort, NodeState } from "../zk/records/node.ts";
+import type { InventoryAction, InventoryFields } from "../reconcile/actions.ts";
 import type { ObservedNode } from "../reconcile/state.ts";
-
-/** The record fields an update rewrites (node record key names). */
-export interface InventoryFields {
-  type: readonly string[];
-  username: string;
-  connection_type: string;
-  connection_port: number;
-  /** Absent: keep the record's keys (the host has not been scanned since it changed). */
-  host_keys?: readonly string[];
-}
-
-export type InventoryAction =
-  | { kind: "register-host"; provider: string; pool: string; host: string; count: number; reason: string }
-  | { kind: "deregister-node"; provider: string; node: NodeId; host: string; reason: string }
-  | { kind: "update-node"; provider: string; node: NodeId; host: string; fields: InventoryFields; reason: string };
 
 export interface InventoryInput {
   provider: string;

@@ -5,13 +5,21 @@
  * executor carries them out.
  */
 import type { ServerId } from "../drivers/driver.ts";
-import type { InventoryAction } from "../launcher/inventory.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
+
+/** An object whose last attempts failed waits until `at` (epoch seconds) before the next (per-object backoff). */
+export interface RetryDue {
+  at: number;
+  failures: number;
+  error: string;
+}
 
 interface Base {
   /** Provider the action belongs to; null for actions that span providers (min-ready). */
   provider: string | null;
   reason: string;
+  /** Set when the action's object is backing off: the pass does not take it before `retry.at`. */
+  retry?: RetryDue;
 }
 
 /** Take a `requested` request for a pool: mark it pending, reuse ready nodes, launch the rest. */
@@ -136,6 +144,45 @@ export interface LeakedServer extends Base {
   server: ServerId;
 }
 
+/** Write `count` ready node records for an existing host, after checking it (static driver, §3B.2). */
+export interface RegisterHost extends Base {
+  kind: "register-host";
+  provider: string;
+  pool: string;
+  host: string;
+  count: number;
+}
+
+/** Mark a free node of an existing host `deleting`: the host is removed, down or has too many. */
+export interface DeregisterNode extends Base {
+  kind: "deregister-node";
+  provider: string;
+  node: NodeId;
+  host: string;
+}
+
+/** The record fields an update of a host's free node rewrites (node record key names). */
+export interface InventoryFields {
+  type: readonly string[];
+  username: string;
+  connection_type: string;
+  connection_port: number;
+  /** Absent: keep the record's keys (the host has not been scanned since it changed). */
+  host_keys?: readonly string[];
+}
+
+/** Rewrite a free node of an existing host whose labels or connection details changed. */
+export interface UpdateNode extends Base {
+  kind: "update-node";
+  provider: string;
+  node: NodeId;
+  host: string;
+  fields: InventoryFields;
+}
+
+/** What the inventory of existing hosts plans (engine/launcher/inventory.ts). */
+export type InventoryAction = RegisterHost | DeregisterNode | UpdateNode;
+
 export type Action =
   | AcceptRequest
   | ContinueRequest
@@ -223,7 +270,30 @@ export function describeAction(action: Action): string {
         return `update node ${action.node} of host ${action.host}`;
     }
   })();
-  return `${markerOf(action)} ${what} (${action.reason})`;
+  const retry = action.retry === undefined ? "" : ` [next try at ${new Date(action.retry.at * 1000).toISOString()} after ${action.retry.failures} failure${action.retry.failures === 1 ? "" : "s"}: ${action.retry.error}]`;
+  return `${markerOf(action)} ${what}${retry} (${action.reason})`;
+}
+
+/** The object an action works on: at most one action per object runs at a time, and backoff is per object. */
+export function keyOf(action: Action): string {
+  switch (action.kind) {
+    case "min-ready":
+      return `min-ready:${action.label}`;
+    case "leaked-server":
+      return `server:${action.server}`;
+    case "register-host":
+      return `host:${action.provider}/${action.host}`;
+    case "mark-deleting":
+    case "delete-node":
+    case "deallocate":
+    case "remove-empty-node":
+    case "reclaim":
+    case "deregister-node":
+    case "update-node":
+      return action.node;
+    default:
+      return action.request;
+  }
 }
 
 /** Actions grouped by provider, in plan order; cross-provider actions under `null`. */

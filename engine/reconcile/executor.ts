@@ -6,8 +6,7 @@
  * created). It holds the in-memory half of in-flight work: the request handlers (request and
  * node locks) and node deletions. Actions on one object never run concurrently.
  */
-import type { BootImage, HostInventory, ServerId, ServerLauncher } from "../drivers/driver.ts";
-import type { InventoryAction } from "../launcher/inventory.ts";
+import { messageOf, type BootImage, type HostInventory, type ServerId, type ServerLauncher } from "../drivers/driver.ts";
 import { runLaunch } from "../launcher/launch.ts";
 import { failMalformedRequest } from "../launcher/malformed-request.ts";
 import type { Logger } from "../log.ts";
@@ -19,24 +18,28 @@ import { storeNodeOp, storeRequestOp, type NodepoolZk } from "../zk/nodepool-zk.
 import * as P from "../zk/paths.ts";
 import { newNode, withNodeState, type NodeRecord, type NodeState } from "../zk/records/node.ts";
 import { MIN_READY_REQUESTOR, newRequest, withRequestState, type NodeRequestRecord } from "../zk/records/request.ts";
-import type {
-  AbandonRequest,
-  AcceptRequest,
-  Action,
-  ContinueRequest,
-  DeallocateNode,
-  DeclineRequest,
-  DeleteNode,
-  FailMalformedRequest,
-  FulfilRequest,
-  LeakedServer,
-  MarkDeleting,
-  MinReadyDone,
-  MinReadyRequests,
-  ReclaimNode,
-  RemoveEmptyNode,
-  ResetLostRequest,
+import {
+  keyOf,
+  type AbandonRequest,
+  type AcceptRequest,
+  type Action,
+  type ContinueRequest,
+  type DeallocateNode,
+  type DeclineRequest,
+  type DeleteNode,
+  type FailMalformedRequest,
+  type InventoryAction,
+  type RegisterHost,
+  type FulfilRequest,
+  type LeakedServer,
+  type MarkDeleting,
+  type MinReadyDone,
+  type MinReadyRequests,
+  type ReclaimNode,
+  type RemoveEmptyNode,
+  type ResetLostRequest,
 } from "./actions.ts";
+import { Backoff, type BackoffOptions } from "./backoff.ts";
 import type { EngineEventEmitter } from "./events.ts";
 import type { RateLimiter } from "./rate.ts";
 import { poolKey, type CommittedLaunch, type Handler, type KeySet, type PoolDesired } from "./state.ts";
@@ -73,6 +76,8 @@ export interface ExecutorContext {
    * watching it when it has; cheaper than a lock attempt that fails.
    */
   probeLock(key: string, lockPath: string): Promise<boolean>;
+  /** Waits between the tries of an object whose action keeps failing (default 1 s doubling to 5 min). */
+  retry?: BackoffOptions;
 }
 
 /** What the executor asks of a watched cache (zk/cache.ts ChildrenCache). */
@@ -104,6 +109,8 @@ interface HeldRequest extends Handler {
 /** The `launcher` of static node records, as the reference writes it (behaviour.md §3B.2). */
 const STATIC_LAUNCHER = "static driver";
 const DELETABLE: ReadonlySet<NodeState> = new Set(["used", "in-use", "building", "failed", "aborted", "deleting", "deleted", "init"]);
+/** Backoff of a failing action's object: 1 s, doubling up to 5 min (Kubernetes' controllers cap theirs at 1000 s). */
+const ACTION_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 300_000 };
 /** How long stop() waits for running actions before releasing their locks. */
 const STOP_GRACE_MS = 5_000;
 /** Lost-request reset takes node locks blocking, as the reference does, but bounded. */
@@ -132,8 +139,12 @@ export class Executor {
   /** Static node deregistrations being carried out. */
   private readonly deregistering = new Set<string>();
   private stopping = false;
+  /** Objects whose action failed wait before the next try, longer after each failure; a success forgets them. */
+  readonly backoff: Backoff;
 
-  constructor(private readonly ctx: ExecutorContext) {}
+  constructor(private readonly ctx: ExecutorContext) {
+    this.backoff = new Backoff(ctx.retry ?? ACTION_RETRY);
+  }
 
   /** The handlers as plan() sees them. */
   get handlerView(): ReadonlyMap<RequestId, Handler> {
@@ -203,7 +214,7 @@ export class Executor {
   private async perform(action: Action): Promise<void> {
     if (this.stopping) return;
     const key = keyOf(action);
-    if (this.inFlight.has(key)) return;
+    if (this.inFlight.has(key) || this.backoff.waiting(key, Date.now() / 1000) !== undefined) return;
     this.inFlight.add(key);
     const started = performance.now();
     // Committed before the first await: a pass planned meanwhile already counts these launches.
@@ -212,13 +223,15 @@ export class Executor {
     for (const launch of launches) this.committed.add(launch);
     try {
       await this.dispatch(action, launches);
+      this.backoff.forget(key);
       this.ctx.events.emit("action", { action, ok: true, durationMs: performance.now() - started });
     } catch (error) {
       if (error instanceof LockBusyError) {
         this.busyKeys.add(key);
         if (error.path) this.ctx.watchLock(key, error.path);
       } else if (!(error instanceof RecordGoneError)) {
-        this.ctx.log.warn({ err: error, action: action.kind, key, provider: action.provider }, "action failed");
+        const retryAt = this.backoff.failed(key, messageOf(error), Date.now() / 1000);
+        this.ctx.log.warn({ err: error, action: action.kind, key, provider: action.provider, retryAt: new Date(retryAt * 1000).toISOString() }, "action failed");
       }
       this.ctx.events.emit("action", { action, ok: false, durationMs: performance.now() - started, error });
     } finally {
@@ -948,7 +961,7 @@ export class Executor {
   }
 
   /** Checks the host, then writes `count` ready records for it (behaviour.md §3B.2). */
-  private async registerHost(action: Extract<InventoryAction, { kind: "register-host" }>): Promise<void> {
+  private async registerHost(action: RegisterHost): Promise<void> {
     const inventory = this.ctx.inventory(action.provider);
     const host = inventory?.listHosts().find((h) => h.name === action.host && h.pool === action.pool);
     if (!inventory || !host) return;
@@ -1031,27 +1044,4 @@ function mergeDeclined(existing: readonly LauncherId[], added: readonly Launcher
   const merged = [...existing];
   for (const id of added) if (!merged.includes(id)) merged.push(id);
   return merged;
-}
-
-/** The object an action works on; two actions on one object never run at once. */
-export function keyOf(action: Action): string {
-  switch (action.kind) {
-    case "min-ready":
-      return `min-ready:${action.label}`;
-    case "leaked-server":
-      return `server:${action.server}`;
-    case "register-host":
-      return `host:${action.provider}/${action.host}`;
-    case "deregister-node":
-    case "update-node":
-      return action.node;
-    case "mark-deleting":
-    case "delete-node":
-    case "deallocate":
-    case "remove-empty-node":
-    case "reclaim":
-      return action.node;
-    default:
-      return action.request;
-  }
 }
