@@ -142,6 +142,8 @@ export interface LeakedServer extends Base {
   kind: "leaked-server";
   provider: string;
   server: ServerId;
+  /** The node the server's metadata names, whose record was not seen. */
+  node: NodeId;
 }
 
 /** Write `count` ready node records for an existing host, after checking it (static driver, §3B.2). */

@@ -1011,8 +1011,11 @@ export class Executor {
     // The plan saw the server in a listing taken before the cleanup pass; a node deleted since
     // lost its server before its record, so a server still listed now, after its record was
     // seen gone, is the only real leak (else: a false leak record and leaked.instances count).
+    // Nor is a server whose node record our cache has not seen yet: another launcher records the
+    // node before it creates the server, so the record is in ZooKeeper itself (read, not cached).
     const provider = this.ctx.servers(action.provider);
     if (!provider) return;
+    if ((await this.ctx.zk.client.exists(P.nodePath(action.node))) !== null) return;
     await this.ctx.rate(action.provider).slot();
     if (!(await provider.listServers(this.halted.signal)).some((server) => server.id === action.server)) return;
     await this.ctx.zk.storeNode(newNode({ state: "deleting", provider: action.provider, externalId: action.server }));
