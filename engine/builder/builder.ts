@@ -7,7 +7,7 @@
  */
 import { hostname as osHostname } from "node:os";
 import { createProvider } from "../drivers/index.ts";
-import type { Provider } from "../drivers/driver.ts";
+import type { ApiCallSink, Provider } from "../drivers/driver.ts";
 import type { Logger } from "../log.ts";
 import type { StatsClient } from "../stats/client.ts";
 import { buildDisplayName } from "../zk/ids.ts";
@@ -17,6 +17,7 @@ import type { NodepoolConfig } from "../../schema/index.ts";
 import { runBuild } from "./build.ts";
 import { deleteBuild, deleteUpload, removeUploadRecord } from "./cleanup.ts";
 import type { BuilderContext } from "./context.ts";
+import { BuilderEventEmitter } from "./events.ts";
 import { builderDesired } from "./desired.ts";
 import { imageProviders } from "./formats.ts";
 import { localBuilds } from "./local-files.ts";
@@ -44,6 +45,8 @@ export interface BuilderOptions {
   /** The periodic pass for what no watch reports (a lock freed by a crashed builder); 60 s. */
   periodicMs?: number;
   hostname?: string;
+  /** Where each provider's driver reports its cloud API calls (the metrics). */
+  apiCalls?: (provider: string) => ApiCallSink;
 }
 
 const DEBOUNCE_MS = 20;
@@ -51,6 +54,7 @@ const DEBOUNCE_MS = 20;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Builder {
+  readonly events = new BuilderEventEmitter();
   private config: NodepoolConfig;
   private secretPaths: readonly string[];
   private readonly providers = new Map<string, { key: string; provider: Provider }>();
@@ -164,6 +168,7 @@ export class Builder {
       zk: this.options.zk,
       log: this.options.log,
       stats: this.options.stats,
+      events: this.events,
       builderId: this.options.builderId,
       hostname: this.hostname,
       imagesDir: this.options.imagesDir,
@@ -293,7 +298,8 @@ export class Builder {
       if (current?.key === key) continue;
       let provider: Provider;
       try {
-        provider = createProvider(config);
+        const apiCalls = this.options.apiCalls?.(name);
+        provider = createProvider(config, apiCalls === undefined ? {} : { apiCalls });
         await provider.start();
       } catch (error) {
         this.options.log.error({ err: error, provider: name }, "provider unavailable; its uploads wait until it works");

@@ -8,7 +8,7 @@
 import { hostname } from "node:os";
 import type { NodepoolConfig, ProviderConfig } from "../../schema/index.ts";
 import { createProvider } from "../drivers/index.ts";
-import type { BootImage, Provider, Resources, Server } from "../drivers/driver.ts";
+import { messageOf, type ApiCallSink, type BootImage, type Provider, type Resources, type Server } from "../drivers/driver.ts";
 import type { Logger } from "../log.ts";
 import { ImageCache, launcherCache, nodeCache, requestCache, type LauncherCache, type NodeCache, type RequestCache } from "../zk/caches.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
@@ -39,6 +39,24 @@ export interface LauncherOptions {
   staleRequestLockMs?: number;
   /** Wait after a failed min-ready request before the label's next one (reference: 10 s). */
   minReadyRetryMs?: number;
+  /** Where each provider's driver reports its cloud API calls (the metrics). */
+  apiCalls?: (provider: string) => ApiCallSink;
+}
+
+/** A configured provider as the launcher runs it: started, or why not (the status page). */
+export interface ProviderRunState {
+  readonly name: string;
+  readonly started: boolean;
+  /** Why it is not started (its driver's start error); null when started. */
+  readonly reason: string | null;
+}
+
+/** The launcher's watched caches, read-only for views (status page, metrics). */
+export interface LauncherCaches {
+  readonly nodes: NodeCache;
+  readonly requests: RequestCache;
+  readonly launchers: LauncherCache;
+  readonly images: ImageCache;
 }
 
 interface RunningProvider {
@@ -69,6 +87,9 @@ export class Launcher {
   private readonly zk: NodepoolZk;
   private readonly identity: LauncherIdentity;
   private readonly options: typeof DEFAULTS;
+  private readonly apiCalls: LauncherOptions["apiCalls"];
+  /** Providers whose start failed, with why (retried with the next config change). */
+  private readonly startFailures = new Map<string, string>();
   private config: NodepoolConfig;
   private desired: Desired;
   private readonly providers = new Map<string, RunningProvider>();
@@ -109,6 +130,7 @@ export class Launcher {
       staleRequestLockMs: options.staleRequestLockMs ?? DEFAULTS.staleRequestLockMs,
       minReadyRetryMs: options.minReadyRetryMs ?? DEFAULTS.minReadyRetryMs,
     };
+    this.apiCalls = options.apiCalls;
     this.desired = this.desiredOf(this.config);
     const client = this.zk.client;
     const top = { log: this.log, create: true };
@@ -169,6 +191,19 @@ export class Launcher {
 
   get currentConfig(): NodepoolConfig {
     return this.config;
+  }
+
+  /** The watched caches the loop runs on; views subscribe to their changes. */
+  get caches(): LauncherCaches {
+    return { nodes: this.nodes, requests: this.requests, launchers: this.launchers, images: this.images };
+  }
+
+  /** Every configured provider, started or not and why. */
+  providerStates(): ProviderRunState[] {
+    return this.config.providers.map(({ name }) => {
+      const started = this.providers.has(name);
+      return { name, started, reason: started ? null : (this.startFailures.get(name) ?? "starting") };
+    });
   }
 
   /**
@@ -439,7 +474,8 @@ export class Launcher {
     for (const [name, config] of wanted) {
       if (this.providers.has(name)) continue;
       try {
-        const provider = createProvider(config);
+        const apiCalls = this.apiCalls?.(name);
+        const provider = createProvider(config, apiCalls === undefined ? {} : { apiCalls });
         await provider.start();
         const rate = "rate" in config && typeof config.rate === "number" ? config.rate : 0;
         const running: RunningProvider = {
@@ -453,9 +489,11 @@ export class Launcher {
           servers: [],
         };
         this.providers.set(name, running);
+        this.startFailures.delete(name);
         await this.refreshProvider(running, true);
         this.log.info({ provider: name, driver: config.driver }, "provider started");
       } catch (error) {
+        this.startFailures.set(name, messageOf(error));
         this.log.error({ err: error, provider: name }, "starting provider failed");
       }
     }

@@ -6,7 +6,7 @@
  * created). It holds the in-memory half of in-flight work: the request handlers (request and
  * node locks) and node deletions. Actions on one object never run concurrently.
  */
-import type { BootImage, Provider, ServerId } from "../drivers/driver.ts";
+import { messageOf, type BootImage, type Provider, type ServerId } from "../drivers/driver.ts";
 import { runLaunch } from "../launcher/launch.ts";
 import { failMalformedRequest } from "../launcher/malformed-request.ts";
 import type { Logger } from "../log.ts";
@@ -485,6 +485,7 @@ export class Executor {
     const started = performance.now();
     const image = this.ctx.bootImage(pool, label);
     let result: Awaited<ReturnType<typeof runLaunch>>["result"] = "error.unknown";
+    let reason: string | null = null;
     let az = node.az;
     try {
       if (!provider) throw new Error(`provider ${pool.provider} has no running driver`);
@@ -500,8 +501,10 @@ export class Executor {
         store: (held) => this.storeHeld(held, lock),
       });
       result = outcome.result;
+      reason = outcome.reason ?? null;
       az = outcome.node.az;
     } catch (error) {
+      reason = messageOf(error);
       const fields = { node: node.id, request: handler.request, provider: pool.provider };
       // Deleted by someone else meanwhile: its server, if any, was recorded for deletion.
       if (error instanceof NoNodeError) this.ctx.log.warn(fields, "launch ended: node record deleted by another party");
@@ -523,6 +526,7 @@ export class Executor {
       node: node.id,
       request: handler.request,
       result,
+      reason,
       durationMs: Math.round(performance.now() - started),
     });
     this.ctx.trigger("launch done");

@@ -10,6 +10,8 @@ export { buildWebApp, CACHE_SECONDS, type WebApp, type WebAppOptions } from "./a
 export { BadQueryError, parseListingQuery, type ListingQuery } from "./query.ts";
 export { wantsJson } from "./negotiate.ts";
 export { ResultCache, type CachedResult } from "./cache.ts";
+export { StatusFeed, UPDATE_MS, type StatusFeedOptions } from "./status-page/feed.ts";
+export { renderPage, renderSections, SECTIONS, type RenderedSections, type SectionId } from "./status-page/render.ts";
 
 export interface StartWebAppOptions extends WebAppOptions {
   /** The config's `webapp` (port 8005 on 0.0.0.0 when absent). */

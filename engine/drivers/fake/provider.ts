@@ -14,9 +14,11 @@ import {
   type LaunchSpec,
   type LeakCleanupResult,
   type Provider,
+  type ProviderContext,
   type Resources,
   type Server,
   type ServerId,
+  timedApiCall,
 } from "../driver.ts";
 import { defaultFakeCloudSettings, fakeCloud, type FakeCloud, type FakeCloudSettings, type FakeFlavor } from "./cloud.ts";
 import { selectFlavor } from "../flavor.ts";
@@ -48,7 +50,10 @@ export class FakeProvider implements Provider {
   portCleanupAge = PORT_CLEANUP_AGE_S;
   private downPorts: { at: number; ports: Set<string> } | null = null;
 
-  constructor(readonly config: FakeProviderConfig) {
+  constructor(
+    readonly config: FakeProviderConfig,
+    private readonly context: ProviderContext = {},
+  ) {
     this.cloud = fakeCloud(config.name, fakeCloudSettings(config));
     this.imageFormat = config.cloud === "fake-vhd" ? "vhd" : "qcow2";
   }
@@ -62,7 +67,7 @@ export class FakeProvider implements Provider {
   async stop(): Promise<void> {}
 
   async limits(): Promise<Resources> {
-    return { ...this.cloud.limits };
+    return this.call("get-limits", () => ({ ...this.cloud.limits }));
   }
 
   async labelResources(pool: string, label: string): Promise<Resources> {
@@ -82,7 +87,7 @@ export class FakeProvider implements Provider {
   }
 
   async listServers(): Promise<Server[]> {
-    return [...this.cloud.servers.values()];
+    return this.call("list-servers", () => [...this.cloud.servers.values()]);
   }
 
   async launch(spec: LaunchSpec, checkpoint: LaunchCheckpoint): Promise<LaunchedNodeFields> {
@@ -107,7 +112,7 @@ export class FakeProvider implements Provider {
     });
     let server;
     try {
-      server = this.cloud.createServer({
+      server = await this.call("create-server", () => this.cloud.createServer({
         name: hostname,
         imageId: boot.imageId,
         flavor,
@@ -119,7 +124,7 @@ export class FakeProvider implements Provider {
         keyName: label["key-name"] ?? null,
         bootFromVolume: label["boot-from-volume"],
         autoFloatingIp: poolConfig["auto-floating-ip"],
-      });
+      }));
     } catch (error) {
       if (error instanceof LaunchError) throw error;
       throw new LaunchError("error.unknown", `creating server ${hostname} failed: ${messageOf(error)}`, { cause: error });
@@ -162,7 +167,7 @@ export class FakeProvider implements Provider {
   }
 
   async deleteServer(id: ServerId): Promise<void> {
-    this.cloud.deleteServer(id);
+    await this.call("delete-server", () => this.cloud.deleteServer(id));
     if (this.cloud.servers.has(id)) throw new CloudError(`server ${id} still exists after deletion`);
   }
 
@@ -179,15 +184,20 @@ export class FakeProvider implements Provider {
   }
 
   async uploadImage(spec: ImageUploadSpec): Promise<{ externalId: string }> {
-    return { externalId: this.cloud.uploadImage(spec.name, spec.meta).id };
+    return this.call("upload-image", () => ({ externalId: this.cloud.uploadImage(spec.name, spec.meta).id }));
   }
 
   async deleteImage(name: string): Promise<void> {
-    this.cloud.deleteImage(name);
+    await this.call("delete-image", () => this.cloud.deleteImage(name));
   }
 
   async listImages(): Promise<CloudImage[]> {
-    return [...this.cloud.images.values()];
+    return this.call("list-images", () => [...this.cloud.images.values()]);
+  }
+
+  /** One call to the simulated cloud's API, reported like a real driver's. */
+  private call<T>(operation: string, call: () => T): Promise<T> {
+    return timedApiCall(this.context.apiCalls, operation, call);
   }
 
   private poolLabel(pool: string, label: string): OpenstackPoolLabelConfig {
