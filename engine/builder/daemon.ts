@@ -118,6 +118,11 @@ export class BuilderDaemon extends ConfiguredDaemon {
     return daemon;
   }
 
+  /** `http://host:port` of the metrics endpoint, when it runs. */
+  get metricsUrl(): string | undefined {
+    return this.metrics?.server.url;
+  }
+
   protected async shutdown(): Promise<void> {
     await this.builder.stop();
     await this.stats.close();

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -75,7 +76,7 @@ test("the status page, in a real browser, shows the numbers nodepool list shows 
     PROVIDER,
     { timeout: 2000 },
   );
-  assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true);
+  assert.equal(await page.evaluate(() => (window as Window & { notReloaded?: boolean }).notReloaded), true);
   const after = await listedCounts(hosts);
   for (const state of ["ready", "building", "in-use", "total"]) assert.equal(await shown(state), String(after[state] ?? 0), state);
   assert.equal(await page.textContent('#fleet [data-total="total"]'), "3");
