@@ -3,7 +3,7 @@
  * its watched caches, its providers (started or why not, quota, pools and whether they are
  * paused) and a short memory of recent events. Reads only what the loop already holds.
  */
-import type { FleetEvent, FleetSource, ProviderStatus, QuotaFigures } from "../status/fleet.ts";
+import { NodeCounter, type FleetEvent, type FleetSource, type ProviderStatus, type QuotaFigures } from "../status/fleet.ts";
 import type { LaunchEvent, LeakEvent } from "../reconcile/events.ts";
 import type { Handler, Observed, Resources } from "../reconcile/state.ts";
 import { poolKey } from "../reconcile/state.ts";
@@ -40,12 +40,20 @@ export function launcherFleet(launcher: Launcher): LauncherFleet {
   };
   launcher.events.on("launch", onLaunch);
   launcher.events.on("leak", onLeak);
-  // Pool registrations and provider starts and refreshes arrive through these too.
-  const offs = [nodes.onChange(changed), requests.onChange(changed), launchers.onChange(changed), images.onChange(changed)];
+  const counter = new NodeCounter(nodes.map.values());
+  const offs = [
+    nodes.onChange((change) => {
+      counter.apply(change);
+      changed();
+    }),
+    requests.onChange(changed),
+    launchers.onChange(changed),
+    images.onChange(changed),
+  ];
   const onPool = (): void => changed();
   launcher.events.on("pool", onPool);
   return {
-    nodes: nodes.map,
+    nodeCounts: () => counter.counts(),
     requests: requests.map,
     images,
     providers: () => providerStatuses(launcher),

@@ -5,7 +5,7 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { EngineEventEmitter, LaunchEvent, LeakEvent } from "../reconcile/events.ts";
-import { countNodes, quotaUsed, summariseRequests, type FleetSource } from "../status/fleet.ts";
+import { summariseRequests, type FleetSource } from "../status/fleet.ts";
 import { REQUEST_STATES } from "../zk/records/request.ts";
 
 /** Seconds; a boot takes from seconds (containers, the fake cloud) to many minutes. */
@@ -24,6 +24,8 @@ export interface LauncherMetricsOptions {
 /** Registers the launcher's metrics; returns the function that stops following the events. */
 export function attachLauncherMetrics({ registry, fleet, events }: LauncherMetricsOptions): () => void {
   const registers = [registry];
+  // Gauges that share a reading compute it once per scrape.
+  const nodes = perScrape(() => fleet.nodeCounts());
   new Gauge({
     name: "nodepool_nodes",
     help: "Nodes by provider, pool, label (a multi-label node's labels joined by commas) and state",
@@ -31,10 +33,9 @@ export function attachLauncherMetrics({ registry, fleet, events }: LauncherMetri
     registers,
     collect() {
       this.reset();
-      for (const g of countNodes(fleet.nodes.values())) this.set({ provider: g.provider, pool: g.pool, label: g.label, state: g.state }, g.count);
+      for (const g of nodes().groups) this.set({ provider: g.provider, pool: g.pool, label: g.label, state: g.state }, g.count);
     },
   });
-  // Gauges that share a reading compute it once per scrape.
   const requests = perScrape(() => summariseRequests(fleet.requests.values(), Date.now() / 1000, 0));
   new Gauge({
     name: "nodepool_requests",
@@ -54,7 +55,7 @@ export function attachLauncherMetrics({ registry, fleet, events }: LauncherMetri
       this.set(requests().oldestWaitingAge);
     },
   });
-  const providers = perScrape(() => ({ list: fleet.providers(), usage: quotaUsed(fleet.nodes.values()) }));
+  const providers = perScrape(() => ({ list: fleet.providers(), usage: nodes().used }));
   new Gauge({
     name: "nodepool_provider_ready",
     help: "1 when the provider's driver has started, 0 when not (the status page says why)",

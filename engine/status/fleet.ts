@@ -3,6 +3,7 @@
  * gauges report, computed from a daemon's watched caches (never a ZooKeeper read). Aggregates,
  * not rows, so 10,000 nodes make a handful of counts. Pure functions of (source, now).
  */
+import type { CacheChange } from "../zk/cache.ts";
 import type { BuildState, ImageBuildRecord, ImageUploadRecord, UploadState } from "../zk/records/image.ts";
 import { NODE_STATES, type NodeRecord, type NodeState } from "../zk/records/node.ts";
 import { compareRequests, REQUEST_STATES, type NodeRequestRecord, type RequestState } from "../zk/records/request.ts";
@@ -54,7 +55,8 @@ export interface FleetEvent {
 
 /** What a daemon's caches offer a view of the fleet. */
 export interface FleetSource {
-  readonly nodes: ReadonlyMap<string, NodeRecord>;
+  /** The nodes counted (kept current as they change: see NodeCounter). */
+  nodeCounts(): NodeCounts;
   readonly requests: ReadonlyMap<string, NodeRequestRecord>;
   readonly images: ImageTree;
   providers(): readonly ProviderStatus[];
@@ -69,7 +71,7 @@ export type StateCounts<S extends string> = Record<S, number>;
 const zeroCounts = <S extends string>(states: readonly S[]): StateCounts<S> => Object.fromEntries(states.map((s) => [s, 0])) as StateCounts<S>;
 
 /** A node's label as one value: the labels of a multi-label node joined, so each node counts once. */
-export const nodeLabel = (node: Pick<NodeRecord, "type">): string => node.type.join(",");
+export const nodeLabel = (node: Pick<NodeRecord, "type">): string => (node.type.length === 1 ? (node.type[0] as string) : node.type.join(","));
 
 /** One group of nodes counted: by provider, pool, label and state. */
 export interface NodeGroup {
@@ -77,37 +79,83 @@ export interface NodeGroup {
   readonly pool: string;
   readonly label: string;
   readonly state: NodeState;
-  count: number;
+  readonly count: number;
 }
 
-/** Nodes counted per (provider, pool, label, state); records without a provider or pool count under "". */
-export function countNodes(nodes: Iterable<NodeRecord>): NodeGroup[] {
-  const groups = new Map<string, NodeGroup>();
-  for (const node of nodes) {
+export interface Resources {
+  instances: number;
+  cores: number;
+  ram: number;
+}
+
+export interface NodeCounts {
+  readonly groups: readonly NodeGroup[];
+  /** Quota used per provider: each node's recorded resources (one instance when it has none). */
+  readonly used: ReadonlyMap<string, Resources>;
+}
+
+const STATE_INDEX = new Map<NodeState, number>(NODE_STATES.map((state, i) => [state, i]));
+
+/**
+ * Nodes counted per (provider, pool, label, state), records without a provider or pool under
+ * "", and the quota they use, kept current change by change (a watched cache's reports), so
+ * reading the counts costs the number of groups, not the number of nodes.
+ */
+export class NodeCounter {
+  private readonly tree = new Map<string, Map<string, Map<string, number[]>>>();
+  private readonly used = new Map<string, Resources>();
+
+  constructor(nodes: Iterable<NodeRecord> = []) {
+    for (const node of nodes) this.count(node, 1);
+  }
+
+  /** Follows one change of a node cache. */
+  apply(change: CacheChange<NodeRecord>): void {
+    if (change.kind !== "added") this.count(change.previous, -1);
+    if (change.kind !== "removed") this.count(change.record, 1);
+  }
+
+  counts(): NodeCounts {
+    const groups: NodeGroup[] = [];
+    for (const [provider, pools] of this.tree) {
+      for (const [pool, labels] of pools) {
+        for (const [label, counts] of labels) {
+          counts.forEach((count, i) => {
+            if (count > 0) groups.push({ provider, pool, label, state: NODE_STATES[i] as NodeState, count });
+          });
+        }
+      }
+    }
+    const used = new Map<string, Resources>();
+    for (const [provider, sum] of this.used) used.set(provider, { ...sum });
+    return { groups, used };
+  }
+
+  private count(node: NodeRecord, sign: 1 | -1): void {
     const provider = node.provider ?? "";
+    let pools = this.tree.get(provider);
+    if (!pools) this.tree.set(provider, (pools = new Map()));
     const pool = node.pool ?? "";
+    let labels = pools.get(pool);
+    if (!labels) pools.set(pool, (labels = new Map()));
     const label = nodeLabel(node);
-    const key = `${provider}\u0000${pool}\u0000${label}\u0000${node.state}`;
-    const group = groups.get(key);
-    if (group) group.count++;
-    else groups.set(key, { provider, pool, label, state: node.state, count: 1 });
+    let counts = labels.get(label);
+    if (!counts) labels.set(label, (counts = new Array<number>(NODE_STATES.length).fill(0)));
+    const index = STATE_INDEX.get(node.state) as number;
+    counts[index] = (counts[index] as number) + sign;
+    if (node.provider === null) return;
+    let sum = this.used.get(provider);
+    if (!sum) this.used.set(provider, (sum = { instances: 0, cores: 0, ram: 0 }));
+    const resources = node.resources ?? {};
+    sum.instances += sign * numberOr(resources.instances, 1);
+    sum.cores += sign * numberOr(resources.cores, 0);
+    sum.ram += sign * numberOr(resources.ram, 0);
   }
-  return [...groups.values()];
 }
 
-/** Quota used per provider: each node's recorded resources (one instance when it has none). */
-export function quotaUsed(nodes: Iterable<NodeRecord>): Map<string, { instances: number; cores: number; ram: number }> {
-  const used = new Map<string, { instances: number; cores: number; ram: number }>();
-  for (const node of nodes) {
-    if (node.provider === null) continue;
-    let sum = used.get(node.provider);
-    if (!sum) used.set(node.provider, (sum = { instances: 0, cores: 0, ram: 0 }));
-    const resources = node.resources ?? {};
-    sum.instances += numberOr(resources.instances, 1);
-    sum.cores += numberOr(resources.cores, 0);
-    sum.ram += numberOr(resources.ram, 0);
-  }
-  return used;
+/** The counts of a set of nodes, at once. */
+export function countNodes(nodes: Iterable<NodeRecord>): NodeCounts {
+  return new NodeCounter(nodes).counts();
 }
 
 function numberOr(value: unknown, fallback: number): number {
@@ -155,7 +203,7 @@ export function summariseRequests(requests: Iterable<NodeRequestRecord>, now: nu
     oldest = Math.min(oldest, submittedAt(request));
     for (const label of new Set(request.nodeTypes)) waitingByLabel.set(label, (waitingByLabel.get(label) ?? 0) + 1);
   }
-  waiting.sort(compareRequests);
+  if (queueLength > 0) waiting.sort(compareRequests);
   return {
     byState,
     waiting: waiting.length,
@@ -212,7 +260,7 @@ export interface NodeTally {
 
 export interface ProviderSummary extends ProviderStatus {
   readonly nodes: NodeTally;
-  readonly used: { readonly instances: number; readonly cores: number; readonly ram: number };
+  readonly used: Readonly<Resources>;
 }
 
 /** Everything the status page shows, at one moment. */
@@ -234,12 +282,12 @@ export function summariseFleet(source: FleetSource, now: number): FleetSummary {
   const totals = tally("all");
   const byProvider = new Map<string, ReturnType<typeof tally>>();
   const byLabel = new Map<string, ReturnType<typeof tally>>();
-  for (const group of countNodes(source.nodes.values())) {
+  const { groups, used } = source.nodeCounts();
+  for (const group of groups) {
     add(totals, group);
     add(tallyOf(byProvider, group.provider || "(none)"), group);
     add(tallyOf(byLabel, group.label || "(none)"), group);
   }
-  const used = quotaUsed(source.nodes.values());
   const providers = source.providers().map((p) => ({
     ...p,
     nodes: byProvider.get(p.name) ?? tally(p.name),
