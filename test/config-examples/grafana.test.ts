@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { Registry } from "prom-client";
+import { Histogram, Registry } from "prom-client";
 import { parse } from "yaml";
 import { BuilderEventEmitter } from "../../engine/builder/events.ts";
 import { attachBuilderMetrics, attachLauncherMetrics, daemonMetrics } from "../../engine/metrics/index.ts";
@@ -27,7 +27,7 @@ function exportedNames(): Set<string> {
   const names = new Set<string>();
   for (const metric of [...registry.getMetricsAsArray(), ...builder.getMetricsAsArray()]) {
     names.add(metric.name);
-    if (metric.type === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) names.add(`${metric.name}${suffix}`);
+    if (metric instanceof Histogram) for (const suffix of ["_bucket", "_sum", "_count"]) names.add(`${metric.name}${suffix}`);
   }
   return names;
 }

@@ -28,7 +28,8 @@ test("the node counter follows additions, updates and removals and agrees with c
 
 test("requests: waiting ones counted, the oldest by Zuul's created_time, the queue in serving order", () => {
   const request = (id: string, state: "requested" | "pending" | "fulfilled", created: number, labels: string[]) => ({
-    ...newRequest({ nodeTypes: labels, state, requestor: "zuul", extra: { created_time: created } }, 990),
+    ...newRequest({ nodeTypes: labels, requestor: "zuul", extra: { created_time: created } }, 990),
+    state,
     id: asRequestId(id),
   });
   const summary = summariseRequests(
@@ -63,7 +64,7 @@ test("the fleet summary keeps nodes of providers gone from the config, so the to
 });
 
 test("a pool is paused while it holds a request that misses nodes with none on the way", () => {
-  const request = { ...newRequest({ nodeTypes: ["small", "small"], state: "pending" }), id: asRequestId("200-0000000001") };
+  const request = { ...newRequest({ nodeTypes: ["small", "small"] }), state: "pending" as const, id: asRequestId("200-0000000001") };
   const ready = node("1", { state: "ready", provider: "east", type: ["small"] });
   const observed = (launching: Set<ReturnType<typeof asNodeId>>, committed: { request: ReturnType<typeof asRequestId>; pool: string; label: string }[] = []) => ({
     handlers: new Map([[request.id, { request: request.id, pool: "east-main", nodes: [ready.id], az: null, launching }]]),
