@@ -1,6 +1,7 @@
 // Generated from schema/config.ts by `node --import tsx dsl/compiler/write-config-types.ts`; do not edit.
 // It is z.input<typeof nodepoolConfigSchema> resolved, so configs type-check fast; a test fails when it is stale.
-export type NodepoolConfigInput = {
+// NodepoolConfigOf's parameters are the names a config defines; references must use one of them.
+export type NodepoolConfigOf<LabelName extends string = string, DiskimageName extends string = string, CloudImageName extends string = string> = {
     /** Directory of diskimage-builder elements (exported as ELEMENTS_PATH). */
     "elements-dir"?: string | undefined;
     /** Where the builder writes images; the builder needs it. */
@@ -30,7 +31,7 @@ export type NodepoolConfigInput = {
     /** Node types that can be requested. Default: `[]`. */
     labels?: {
         /** Label name used in node requests; pools refer to it. */
-        name: string;
+        name: LabelName;
         /** Unassigned ready nodes of this label to keep at all times; 0 or less: only on demand. Default: `0`. */
         "min-ready"?: number | undefined;
         /** Seconds a node may stay ready before it is deleted; 0 or negative disables. Default: `0`. */
@@ -63,7 +64,7 @@ export type NodepoolConfigInput = {
         /** Top-level diskimages uploaded here. Default: `[]`. */
         diskimages?: {
             /** A top-level diskimage to upload to this provider. */
-            name: string;
+            name: NoInfer<DiskimageName>;
             /** How consumers reach the node: ssh, winrm, network_cli. Default: `"ssh"`. */
             "connection-type"?: string | undefined;
             /** Port consumers use; default 22, or 5986 for winrm. */
@@ -78,7 +79,7 @@ export type NodepoolConfigInput = {
         /** Images that already exist in the cloud. Default: `[]`. */
         "cloud-images"?: {
             /** Identifier pool labels use; also the cloud image name-or-ID without image-id/image-name. */
-            name: string;
+            name: CloudImageName;
             /** How consumers reach the node: ssh, winrm, network_cli. Default: `"ssh"`. */
             "connection-type"?: string | undefined;
             /** Port consumers use; default 22, or 5986 for winrm. */
@@ -115,11 +116,11 @@ export type NodepoolConfigInput = {
             /** Node types this pool can launch. Default: `[]`. */
             labels?: {
                 /** A top-level label this pool can launch. */
-                name: string;
+                name: NoInfer<LabelName>;
                 /** Top-level diskimage to boot from (exclusive with cloud-image). */
-                diskimage?: string | undefined;
+                diskimage?: NoInfer<DiskimageName> | undefined;
                 /** A cloud-images name of this provider (exclusive with diskimage). */
-                "cloud-image"?: string | undefined;
+                "cloud-image"?: NoInfer<CloudImageName> | undefined;
                 /** Smallest flavor with at least this much RAM (MiB). */
                 "min-ram"?: number | undefined;
                 /** Flavor name (exact without min-ram, substring with it). */
@@ -187,7 +188,7 @@ export type NodepoolConfigInput = {
         /** Top-level diskimages uploaded here. Default: `[]`. */
         diskimages?: {
             /** A top-level diskimage to upload to this provider. */
-            name: string;
+            name: NoInfer<DiskimageName>;
             /** How consumers reach the node: ssh, winrm, network_cli. Default: `"ssh"`. */
             "connection-type"?: string | undefined;
             /** Port consumers use; default 22, or 5986 for winrm. */
@@ -202,7 +203,7 @@ export type NodepoolConfigInput = {
         /** Images that already exist in the cloud. Default: `[]`. */
         "cloud-images"?: {
             /** Identifier pool labels use; also the cloud image name-or-ID without image-id/image-name. */
-            name: string;
+            name: CloudImageName;
             /** How consumers reach the node: ssh, winrm, network_cli. Default: `"ssh"`. */
             "connection-type"?: string | undefined;
             /** Port consumers use; default 22, or 5986 for winrm. */
@@ -239,11 +240,11 @@ export type NodepoolConfigInput = {
             /** Node types this pool can launch. Default: `[]`. */
             labels?: {
                 /** A top-level label this pool can launch. */
-                name: string;
+                name: NoInfer<LabelName>;
                 /** Top-level diskimage to boot from (exclusive with cloud-image). */
-                diskimage?: string | undefined;
+                diskimage?: NoInfer<DiskimageName> | undefined;
                 /** A cloud-images name of this provider (exclusive with diskimage). */
-                "cloud-image"?: string | undefined;
+                "cloud-image"?: NoInfer<CloudImageName> | undefined;
                 /** Smallest flavor with at least this much RAM (MiB). */
                 "min-ram"?: number | undefined;
                 /** Flavor name (exact without min-ram, substring with it). */
@@ -281,7 +282,7 @@ export type NodepoolConfigInput = {
                 /** Host name or IP; unique across the whole configuration. */
                 name: string;
                 /** Top-level labels this host offers (a list; a string is one label). */
-                labels: string | string[];
+                labels: NoInfer<LabelName> | NoInfer<LabelName>[];
                 /** Login user recorded on the node. Default: `"zuul"`. */
                 username?: string | undefined;
                 /** Seconds to wait when checking that the host is up. Default: `5`. */
@@ -308,7 +309,7 @@ export type NodepoolConfigInput = {
         pools: {
             labels: {
                 /** A top-level label this pool can launch. */
-                name: string;
+                name: NoInfer<LabelName>;
                 /** namespace, or pod (a namespace holding one pod from image). */
                 type: string;
                 /** Container image of the pod (type: pod). */
@@ -338,7 +339,7 @@ export type NodepoolConfigInput = {
             name: string;
             labels: {
                 /** A top-level label this pool can launch. */
-                name: string;
+                name: NoInfer<LabelName>;
                 /** project, or pod (a project holding one pod from image). */
                 type: string;
                 /** Pod image (type: pod). */
@@ -366,13 +367,13 @@ export type NodepoolConfigInput = {
         pools: {
             labels: {
                 /** A top-level label this pool can launch. */
-                name: string;
+                name: NoInfer<LabelName>;
                 /** EC2 instance type, e.g. t3.medium. */
                 "instance-type": string;
                 /** EC2 key pair name. */
                 "key-name": string;
                 /** A cloud-images name of this provider. */
-                "cloud-image"?: string | undefined;
+                "cloud-image"?: NoInfer<CloudImageName> | undefined;
                 /** Root EBS volume type, e.g. gp2. */
                 "volume-type"?: string | undefined;
                 /** Root EBS volume size (GiB). */
@@ -403,7 +404,7 @@ export type NodepoolConfigInput = {
         /** Default: `[]`. */
         "cloud-images"?: {
             /** Identifier labels use; also the AMI ID when image-id is absent. */
-            name: string;
+            name: CloudImageName;
             /** How consumers reach the node: ssh, winrm, network_cli. Default: `"ssh"`. */
             "connection-type"?: string | undefined;
             /** Port consumers use; default 22, or 5986 for winrm. */
@@ -432,7 +433,7 @@ export type NodepoolConfigInput = {
     /** Images built with diskimage-builder. Default: `[]`. */
     diskimages?: {
         /** Image name; providers' diskimages and pool labels refer to it. */
-        name: string;
+        name: DiskimageName;
         /** diskimage-builder elements to include. Default: `[]`. */
         elements?: string[] | undefined;
         /** Exported to diskimage-builder as DIB_RELEASE (an int is passed as its decimal string). Default: `""`. */
@@ -450,7 +451,7 @@ export type NodepoolConfigInput = {
         /** Seconds a diskimage-builder run may take before it is killed. Default: `28800`. */
         "build-timeout"?: number | undefined;
         /** Diskimage whose settings this one inherits (elements appended, env-vars merged). */
-        parent?: string | undefined;
+        parent?: NoInfer<DiskimageName> | undefined;
         /** When true, this diskimage is only a parent for others and is never built. */
         abstract?: boolean | undefined;
         /** Python interpreter diskimage-builder uses inside the image. */
@@ -477,3 +478,4 @@ export type NodepoolConfigInput = {
         "max-ram"?: number | undefined;
     }[] | undefined;
 };
+export type NodepoolConfigInput = NodepoolConfigOf;

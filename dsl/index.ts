@@ -3,8 +3,11 @@
  * structure of `nodepool.yaml` (same kebab-case keys, quoted), so any YAML pasted in as an object
  * literal is a valid config; the helpers add what YAML makes painful:
  *
+ * - `defineConfig` learns the names the config defines (labels, diskimages, cloud-images), so a pool
+ *   label, provider diskimage, `diskimage`, `cloud-image` or `parent` naming anything else is a
+ *   compile error at its line, whether written as a string or through a handle;
  * - `label()` / `diskimage()` / `cloudImage()` return handles: the definition itself, typed with its
- *   literal name, so pools refer to `ubuntuSmall.name` and a typo is a compile error;
+ *   literal name, so pools may refer to `ubuntuSmall.name`;
  * - handles are ordinary values, so one label is shared across providers and pools are generated
  *   in loops (`regions.map(...)`) with the language's own tools;
  * - `secret()` marks a diskimage env-var that the secure file supplies, never inlined.
@@ -14,7 +17,7 @@
  */
 // The schema's input type resolved into a plain type (generated; see compiler/config-types.ts): checking
 // a config against it takes a fraction of the time zod's generic types would.
-import type { NodepoolConfigInput } from "./config-types.generated.ts";
+import type { NodepoolConfigInput, NodepoolConfigOf } from "./config-types.generated.ts";
 import { recordSite } from "./_sites.ts";
 import { SECRET_MARKER, type Secret } from "./secret.ts";
 
@@ -42,14 +45,19 @@ export type CloudImageDefinition = Item<ProviderOf<"openstack">["cloud-images"]>
 
 /** A label definition whose `name` is known to the type checker: pools refer to `handle.name`. */
 export type LabelHandle<N extends string = string> = LabelDefinition & { readonly name: N };
-export type DiskimageHandle<N extends string = string> = DiskimageDefinition & { readonly name: N };
+/** A diskimage handle also keeps its `parent`'s literal name, checked like any other reference. */
+export type DiskimageHandle<N extends string = string, P extends string = never> = DiskimageDefinition & { readonly name: N; parent?: P };
 export type CloudImageHandle<N extends string = string> = CloudImageDefinition & { readonly name: N };
 
 /**
  * The config file's default export: `export default defineConfig({ ... })`. A config computed at
  * compile time exports a function instead: `export default async () => defineConfig({ ... })`.
+ * The names are inferred from the definitions only (references are `NoInfer`); names computed at
+ * run time (`string`) leave their references unchecked until validation.
  */
-export function defineConfig(config: NodepoolConfigDefinition): NodepoolConfigDefinition {
+export function defineConfig<LabelName extends string = string, DiskimageName extends string = string, CloudImageName extends string = string>(
+  config: NodepoolConfigOf<LabelName, DiskimageName, CloudImageName>,
+): NodepoolConfigDefinition {
   return config;
 }
 
@@ -59,7 +67,9 @@ export function label<const N extends string>(definition: LabelDefinition & { na
 }
 
 /** A top-level diskimage; list it in `diskimages`, refer to it as `handle.name` from providers and pool labels. */
-export function diskimage<const N extends string>(definition: DiskimageDefinition & { name: N }): DiskimageHandle<N> {
+export function diskimage<const N extends string, const P extends string = never>(
+  definition: DiskimageDefinition & { name: N; parent?: P },
+): DiskimageHandle<N, P> {
   return recordSite({ ...definition });
 }
 

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { bool, int, list, str, stringMap } from "./primitives.ts";
+import { definesName, refersToName } from "./names.ts";
 
 /** Keys that Nodepool 3.x rejects and later releases accept; validation warns that 3.x would refuse them. */
 export const newerDiskimageKeys = [
@@ -18,7 +19,7 @@ export const newerDiskimageKeys = [
 ] as const;
 
 export const diskimageSchema = z.strictObject({
-  name: str().describe("Image name; providers' diskimages and pool labels refer to it"),
+  name: definesName(str().describe("Image name; providers' diskimages and pool labels refer to it"), "diskimage"),
   elements: list(str()).default([]).describe("diskimage-builder elements to include"),
   release: z
     .union([str(), int()])
@@ -31,7 +32,7 @@ export const diskimageSchema = z.strictObject({
   "rebuild-age": int().default(86400).describe("Seconds after which the newest ready build is rebuilt"),
   username: str().default("zuul").describe("Login user recorded with each build and upload"),
   "build-timeout": int().default(28800).describe("Seconds a diskimage-builder run may take before it is killed"),
-  parent: str().optional().describe("Diskimage whose settings this one inherits (elements appended, env-vars merged)"),
+  parent: refersToName(str().describe("Diskimage whose settings this one inherits (elements appended, env-vars merged)"), "diskimage").optional(),
   abstract: bool().optional().describe("When true, this diskimage is only a parent for others and is never built"),
   "python-path": str().optional().describe("Python interpreter diskimage-builder uses inside the image"),
   "shell-type": str().optional().describe("Shell used to run diskimage-builder"),

@@ -3,8 +3,8 @@
  * duplicate keys allowed with the last one winning) while keeping where every key and value
  * was written, so each diagnostic can point at its line and column (spec/config.md §1.2).
  */
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
-import type { Document, Node, Pair, Tags, YAMLError } from "yaml";
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
+import type { Alias, Document, Node, Pair, Tags, YAMLError } from "yaml";
 import type { Diagnostic, PathSegment } from "./diagnostics.ts";
 import { formatPath } from "./diagnostics.ts";
 
@@ -106,14 +106,24 @@ function skipTrivia(text: string, offset: number): number {
   return i < text.length ? i : offset;
 }
 
+/**
+ * The key a source line sets, to help find the line. Its value is never quoted: a broken line may
+ * hold a password (a secure file, a credential env-var), and this message reaches logs and CI output.
+ */
+function keyOfLine(source: string): string | undefined {
+  return /^\s*(?:-\s+)?([\w.-]+)\s*:(?:\s|$)/.exec(source)?.[1];
+}
+
 function syntaxDiagnostic(error: YAMLError, text: string, file: string, lines: LineCounter): Diagnostic {
   const offset = skipTrivia(text, error.pos[0]);
   const { line, col } = lines.linePos(offset);
   const source = text.split("\n")[line - 1] ?? "";
   const reason = error.message.split(" at line ")[0] ?? error.message;
+  const key = keyOfLine(source);
+  const onKey = key === undefined ? "" : ` (the line of key '${key}')`;
   const message = source.trimStart().startsWith("- ")
-    ? `a list item cannot appear here; check the indentation of '${source.trim()}'`
-    : `${reason}: '${source.trim()}'`;
+    ? `a list item cannot appear here; check its indentation${onKey}`
+    : `${reason}${onKey}`;
   return { severity: "error", code: "yaml.syntax", message, file, line, column: col, path: "" };
 }
 
@@ -200,5 +210,25 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       return at(node) ?? (pair !== undefined && isScalar(pair.key) ? at(pair.key) : undefined);
     },
   };
+  const unresolved = unresolvedAlias(doc);
+  if (unresolved !== undefined) {
+    const { line, col } = lines.linePos(unresolved.range?.[0] ?? 0);
+    const key = keyOfLine(text.split("\n")[line - 1] ?? "");
+    const message = `an alias names an anchor that is not defined before it; a YAML anchor must come first${key === undefined ? "" : ` (the line of key '${key}')`}`;
+    return { ok: false, diagnostics: [{ severity: "error", code: "yaml.syntax", message, file, line, column: col, path: "" }] };
+  }
   return { ok: true, value: doc.toJS({ maxAliasCount: -1 }), source, diagnostics: duplicateKeys(doc.contents, file, lines) };
+}
+
+/** The first alias without an anchor before it: the parser accepts it, but reading the value would throw. */
+function unresolvedAlias(doc: Document): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined) return undefined;
+      found = alias;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }

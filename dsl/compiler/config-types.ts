@@ -9,14 +9,16 @@ import { join } from "node:path";
 import type * as TS from "typescript";
 import type { z } from "zod";
 import { nodepoolConfigSchema } from "../../schema/config.ts";
+import { type NameKind, type NameRole, nameRoles } from "../../schema/names.ts";
 import { packageRoot } from "./package-root.ts";
-import { defaultOf, descriptionOf, elementSchema, objectSchemas, shapeOf } from "./zod-shapes.ts";
+import { defaultOf, descriptionOf, elementSchema, objectSchemas, outsideIn, shapeOf } from "./zod-shapes.ts";
 import { typescript } from "./typescript.ts";
 
 export const GENERATED_TYPES_FILE = join("dsl", "config-types.generated.ts");
 
 const HEADER = `// Generated from schema/config.ts by \`node --import tsx dsl/compiler/write-config-types.ts\`; do not edit.
 // It is z.input<typeof nodepoolConfigSchema> resolved, so configs type-check fast; a test fails when it is stale.
+// NodepoolConfigOf's parameters are the names a config defines; references must use one of them.
 `;
 
 /**
@@ -85,7 +87,32 @@ function matchingObject(names: string[], candidates: z.ZodObject[]): z.ZodObject
     .sort((a, b) => Object.keys(shapeOf(a)).length - Object.keys(shapeOf(b)).length)[0];
 }
 
-/** Each property gets the schema's description and default as a doc comment, for editors' hovers. */
+/** The config type's parameters: the names a config defines, so that references are checked against them. */
+const NAME_PARAMETERS: Record<NameKind, string> = { label: "LabelName", diskimage: "DiskimageName", "cloud-image": "CloudImageName" };
+
+/** The name role marked on a property's schema (schema/names.ts). */
+function nameRoleOf(schema: z.ZodType): NameRole | undefined {
+  return outsideIn(schema, (current) => nameRoles.get(current));
+}
+
+/**
+ * A defining property's strings become the name parameter, so `defineConfig` infers the names from
+ * them; a referring property's become `NoInfer<parameter>`: checked against those names, never
+ * widening them, so a typo in a pool label is a type error at its line.
+ */
+function named(type: TS.TypeNode, role: NameRole): TS.TypeNode {
+  const ts = typescript();
+  const parameter = ts.factory.createTypeReferenceNode(NAME_PARAMETERS[role.kind]);
+  const replacement = role.role === "defines" ? parameter : ts.factory.createTypeReferenceNode("NoInfer", [parameter]);
+  const visit = (node: TS.Node): TS.Node =>
+    node.kind === ts.SyntaxKind.StringKeyword ? replacement : ts.visitEachChild(node, visit, undefined);
+  return visit(type) as TS.TypeNode;
+}
+
+/**
+ * Each property gets the schema's description and default as a doc comment, for editors' hovers,
+ * and the name parameter where it defines or refers to a name.
+ */
 function documented(type: TS.TypeNode, schema: z.ZodType | undefined): TS.TypeNode {
   const ts = typescript();
   if (schema === undefined) return type;
@@ -102,7 +129,9 @@ function documented(type: TS.TypeNode, schema: z.ZodType | undefined): TS.TypeNo
     const name = ts.isStringLiteral(member.name) || ts.isIdentifier(member.name) ? member.name.text : undefined;
     const property = name === undefined ? undefined : shape[name];
     if (property === undefined) return member;
-    const updated = ts.factory.updatePropertySignature(member, member.modifiers, member.name, member.questionToken, documented(member.type, property));
+    const role = nameRoleOf(property);
+    const type = role === undefined ? documented(member.type, property) : named(member.type, role);
+    const updated = ts.factory.updatePropertySignature(member, member.modifiers, member.name, member.questionToken, type);
     const comment = docComment(property);
     return comment === undefined ? updated : ts.addSyntheticLeadingComment(updated, ts.SyntaxKind.MultiLineCommentTrivia, comment, true);
   });
@@ -133,13 +162,15 @@ export function generateConfigTypes(): string {
   const printedType = checker.typeToTypeNode(checker.getDeclaredTypeOfSymbol(symbol), undefined, flags);
   if (printedType === undefined) throw new Error("TypeScript could not print the config type");
   const node = documented(widenIndexSignatures(withoutUnofferedKeys(printedType)), nodepoolConfigSchema);
-  const alias = ts.factory.createTypeAliasDeclaration(
-    [ts.factory.createModifier(ts.SyntaxKind.ExportKeyword)],
-    "NodepoolConfigInput",
-    undefined,
-    node,
+  const stringKeyword = ts.factory.createKeywordTypeNode(ts.SyntaxKind.StringKeyword);
+  const parameters = Object.values(NAME_PARAMETERS).map((name) =>
+    ts.factory.createTypeParameterDeclaration(undefined, name, stringKeyword, stringKeyword),
   );
+  const exported = [ts.factory.createModifier(ts.SyntaxKind.ExportKeyword)];
+  const generic = ts.factory.createTypeAliasDeclaration(exported, "NodepoolConfigOf", parameters, node);
+  const plain = ts.factory.createTypeAliasDeclaration(exported, "NodepoolConfigInput", undefined, ts.factory.createTypeReferenceNode("NodepoolConfigOf"));
   const out = ts.createSourceFile("config-types.generated.ts", "", ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
-  const printed = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed }).printNode(ts.EmitHint.Unspecified, alias, out);
-  return `${HEADER}${printed}\n`;
+  const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
+  const printed = [generic, plain].map((alias) => printer.printNode(ts.EmitHint.Unspecified, alias, out));
+  return `${HEADER}${printed.join("\n")}\n`;
 }

@@ -55,13 +55,19 @@ export function defaultOf(schema: z.ZodType): { value: unknown } | undefined {
   }
 }
 
-/** The first description found from the outside in. */
-export function descriptionOf(schema: z.ZodType): string | undefined {
+/** The first answer `pick` gives from the outside in, through defaults, optionals and transforms. */
+export function outsideIn<T>(schema: z.ZodType, pick: (schema: z.ZodType) => T | undefined): T | undefined {
   let current = schema;
   for (;;) {
-    if (current.description !== undefined) return current.description;
+    const found = pick(current);
+    if (found !== undefined) return found;
     if (current instanceof z.ZodDefault || current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
     else if (current instanceof z.ZodPipe) current = current.in as z.ZodType;
     else return undefined;
   }
+}
+
+/** The first description found from the outside in. */
+export function descriptionOf(schema: z.ZodType): string | undefined {
+  return outsideIn(schema, (current) => current.description);
 }

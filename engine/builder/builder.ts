@@ -7,7 +7,7 @@
  */
 import { hostname as osHostname } from "node:os";
 import { createProvider } from "../drivers/index.ts";
-import type { ApiCallSink, Provider } from "../drivers/driver.ts";
+import type { ApiCallSink, ImageStore, Provider } from "../drivers/index.ts";
 import type { Logger } from "../log.ts";
 import type { StatsClient } from "../stats/client.ts";
 import { buildDisplayName } from "../zk/ids.ts";
@@ -57,7 +57,9 @@ export class Builder {
   readonly events = new BuilderEventEmitter();
   private config: NodepoolConfig;
   private secretPaths: readonly string[];
-  private readonly providers = new Map<string, { key: string; provider: Provider }>();
+  private readonly providers = new Map<string, { key: string; provider: Provider; images: ImageStore }>();
+  /** Aborts the providers' calls when the builder stops. */
+  private readonly stopping$ = new AbortController();
   private readonly watches: WatchSet;
   private readonly retryAfter = new Map<string, number>();
   private readonly buildsInFlight = new Map<string, Promise<void>>();
@@ -116,6 +118,7 @@ export class Builder {
   /** Stops planning, waits for running builds (an image command is never abandoned), stops providers. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopping$.abort();
     clearTimeout(this.timer);
     this.offSession?.();
     await this.running;
@@ -175,7 +178,8 @@ export class Builder {
       dibCommand: this.options.dibCommand,
       config: this.config,
       secretPaths: this.secretPaths,
-      providers: new Map([...this.providers].map(([name, { provider }]) => [name, provider])),
+      providers: new Map([...this.providers].map(([name, { images }]) => [name, images])),
+      signal: this.stopping$.signal,
     };
   }
 
@@ -191,7 +195,7 @@ export class Builder {
       retryAfter: this.retryAfter,
       watches: this.watches,
     });
-    const formats = new Map([...this.providers].map(([name, { provider }]) => [name, provider.imageFormat]));
+    const formats = new Map([...this.providers].map(([name, { images }]) => [name, images.format]));
     const desired = builderDesired(this.config, formats);
     const plan = planBuilder(desired, observed, now);
     const ctx = this.context();
@@ -292,7 +296,7 @@ export class Builder {
         await provider.stop();
       }
     }
-    for (const [name, config] of wanted) {
+    for (const [name, { config }] of wanted) {
       const key = JSON.stringify(config);
       const current = this.providers.get(name);
       if (current?.key === key) continue;
@@ -300,12 +304,13 @@ export class Builder {
       try {
         const apiCalls = this.options.apiCalls?.(name);
         provider = createProvider(config, apiCalls === undefined ? {} : { apiCalls });
-        await provider.start();
+        await provider.start(this.stopping$.signal);
       } catch (error) {
         this.options.log.error({ err: error, provider: name }, "provider unavailable; its uploads wait until it works");
         continue;
       }
-      this.providers.set(name, { key, provider });
+      if (provider.images === undefined) continue;
+      this.providers.set(name, { key, provider, images: provider.images });
       if (current) await current.provider.stop();
     }
   }

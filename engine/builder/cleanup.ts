@@ -6,6 +6,7 @@
 import { LockBusyError, NoNodeError, RecordGoneError } from "../zk/errors.ts";
 import { buildDisplayName, type BuildId } from "../zk/ids.ts";
 import { withBuildState, withUploadState, type BuildState } from "../zk/records/image.ts";
+import type { ImageId } from "../drivers/index.ts";
 import type { BuilderContext } from "./context.ts";
 import { deleteLocalBuild } from "./local-files.ts";
 import type { BuilderAction } from "./plan.ts";
@@ -38,21 +39,27 @@ export async function deleteUpload(ctx: BuilderContext, action: Of<"delete-uploa
       await lock?.release();
     }
   }
-  if (record.externalName !== null) {
-    const cloud = ctx.providers.get(provider);
-    if (cloud === undefined) return;
-    try {
-      await cloud.deleteImage(record.externalName);
-    } catch (error) {
-      ctx.log.warn({ image, build, provider, upload, err: error }, "deleting the cloud image failed; retrying on a later pass");
-      return;
-    }
-  }
+  if (!(await deleteCloudImage(ctx, action, record.externalId))) return;
   await ctx.zk.deleteUpload(image, build, provider, upload);
   ctx.log.info({ image, build, provider, upload, reason: action.reason }, "deleted image upload");
 }
 
-/** Removes an interrupted `uploading` record (its lock free) without touching the cloud. */
+/** Deletes an upload's cloud image by its id (names are not unique); false when it must wait for a later pass. */
+async function deleteCloudImage(ctx: BuilderContext, ref: Of<"delete-upload" | "remove-upload-record">, externalId: string | null): Promise<boolean> {
+  if (externalId === null) return true;
+  const { image, build, provider, upload } = ref;
+  const cloud = ctx.providers.get(provider);
+  if (cloud === undefined) return false;
+  try {
+    await cloud.deleteImage(externalId as ImageId, ctx.signal);
+    return true;
+  } catch (error) {
+    ctx.log.warn({ image, build, provider, upload, externalId, err: error }, "deleting the cloud image failed; retrying on a later pass");
+    return false;
+  }
+}
+
+/** Removes an interrupted `uploading` record (its lock free), and the cloud image its upload had begun. */
 export async function removeUploadRecord(ctx: BuilderContext, action: Of<"remove-upload-record">): Promise<void> {
   const { image, build, provider, upload } = action;
   const lock = await tryLock(() => ctx.zk.lockUpload(image, build, provider));
@@ -60,6 +67,7 @@ export async function removeUploadRecord(ctx: BuilderContext, action: Of<"remove
   try {
     const record = await ctx.zk.getUpload(image, build, provider, upload);
     if (record?.state !== "uploading") return;
+    if (!(await deleteCloudImage(ctx, action, record.externalId))) return;
     await ctx.zk.deleteUpload(image, build, provider, upload);
     ctx.log.info({ image, build, provider, upload }, "removed interrupted upload record");
   } finally {

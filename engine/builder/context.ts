@@ -1,5 +1,5 @@
 /** What the build, upload and cleanup workers share: the connection, identity and current config. */
-import type { Provider } from "../drivers/driver.ts";
+import type { ImageStore } from "../drivers/index.ts";
 import type { Logger } from "../log.ts";
 import type { StatsClient } from "../stats/client.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
@@ -20,6 +20,8 @@ export interface BuilderContext {
   /** The config of the current pass, and the key paths of its secret values. */
   readonly config: NodepoolConfig;
   readonly secretPaths: readonly string[];
-  /** Image-managing providers, started. */
-  readonly providers: ReadonlyMap<string, Provider>;
+  /** The image stores of the providers that take images, started. */
+  readonly providers: ReadonlyMap<string, ImageStore>;
+  /** Aborts cloud calls when the builder stops. */
+  readonly signal: AbortSignal;
 }

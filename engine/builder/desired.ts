@@ -19,7 +19,7 @@ export function builderDesired(config: NodepoolConfig, providerFormats: Readonly
     providers.set(provider.name, {
       name: provider.name,
       format: providerFormats.get(provider.name) ?? DEFAULT_FORMAT,
-      diskimages: provider.diskimages.map((d) => ({ name: d.name, pause: d.pause })),
+      diskimages: provider.images.diskimages.map((d) => ({ name: d.name, pause: d.pause })),
     });
   }
   return { images, providers };

@@ -18,7 +18,7 @@ export { observeImages, WatchSet, type ObserveOptions } from "./observe.ts";
 export type * from "./state.ts";
 export { uploadTarget } from "./state.ts";
 export { keptBuilds, newestReadyBuild, recentUploads, KEEP_BUILDS, KEEP_UPLOADS } from "./retention.ts";
-export { DEFAULT_FORMAT, imageProviders, requiredFormats, type ImageProviderConfig } from "./formats.ts";
+export { DEFAULT_FORMAT, imageProviders, requiredFormats, type ImageProvider } from "./formats.ts";
 export { DEFAULT_DIB_COMMAND, dibInvocation, type DibInvocation, type DibInvocationInput } from "./dib-command.ts";
 export { runBuild, type BuildRequest, type BuildResult } from "./build.ts";
 export { cloudImageName, runUpload, type UploadRequest, type UploadResult } from "./upload.ts";

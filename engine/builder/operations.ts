@@ -3,7 +3,7 @@
  * functions the CLI and the web API call: `image-build`, `dib-image-delete`, `image-delete`
  * and `alien-image-list`. They only write what the reference writes; the builder does the rest.
  */
-import type { CloudImage, Provider } from "../drivers/driver.ts";
+import type { CloudImage, Provider } from "../drivers/index.ts";
 import { NodepoolError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { asBuildId, asUploadId, parseBuildDisplayName } from "../zk/ids.ts";
@@ -80,27 +80,28 @@ export async function listAlienImages(
   options: { provider?: string; createProvider: (config: ProviderConfig) => Provider; log: Logger },
 ): Promise<AlienImage[]> {
   const aliens: AlienImage[] = [];
-  for (const providerConfig of imageProviders(config)) {
-    if (options.provider !== undefined && providerConfig.name !== options.provider) continue;
+  const signal = new AbortController().signal;
+  for (const target of imageProviders(config)) {
+    if (options.provider !== undefined && target.name !== options.provider) continue;
     const known = new Set<string>();
-    for (const { name: image } of providerConfig.diskimages) {
+    for (const { name: image } of target.images.diskimages) {
       for (const build of await zk.getBuildIds(image)) {
-        for (const upload of await zk.getUploads(image, build, providerConfig.name, ["ready"])) if (upload.externalId) known.add(upload.externalId);
+        for (const upload of await zk.getUploads(image, build, target.name, ["ready"])) if (upload.externalId) known.add(upload.externalId);
       }
     }
     let images: CloudImage[];
-    const provider = options.createProvider(providerConfig);
+    const provider = options.createProvider(target.config);
     try {
-      await provider.start();
-      images = await provider.listImages();
+      await provider.start(signal);
+      images = (await provider.images?.listImages(signal)) ?? [];
     } catch (error) {
-      options.log.warn({ provider: providerConfig.name, err: error }, "listing cloud images failed; treating it as no images");
+      options.log.warn({ provider: target.name, err: error }, "listing cloud images failed; treating it as no images");
       images = [];
     } finally {
       await provider.stop();
     }
     for (const image of images) {
-      if ("nodepool_build_id" in image.properties && !known.has(image.id)) aliens.push({ provider: providerConfig.name, name: image.name, id: image.id });
+      if ("nodepool_build_id" in image.properties && !known.has(image.id)) aliens.push({ provider: target.name, name: image.name, id: image.id });
     }
   }
   return aliens;

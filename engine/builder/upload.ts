@@ -1,8 +1,9 @@
 /**
  * Uploading one build to one provider (behaviour.md §4.4): the upload lock and its re-checks,
  * the `uploading` record, the cloud image named by `image-name-format` with the build and
- * upload ids as properties, then the `ready` record with its external id, or a fresh `failed`
- * one (retried on a later pass), and the `image_update` metric.
+ * upload ids as properties (its cloud id recorded as soon as the cloud has one), then the `ready`
+ * record, or a fresh `failed` one keeping that id for cleanup (retried on a later pass), and the
+ * `image_update` metric.
  */
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -39,9 +40,9 @@ async function checksum(path: string, length: number): Promise<string | undefine
 export async function runUpload(ctx: BuilderContext, request: UploadRequest): Promise<UploadResult> {
   const { image, build, provider: providerName, format } = request;
   const provider = ctx.providers.get(providerName);
-  const providerConfig = imageProviders(ctx.config).find((p) => p.name === providerName);
-  const entry = providerConfig?.diskimages.find((d) => d.name === image);
-  if (provider === undefined || providerConfig === undefined || entry === undefined) return { kind: "skipped", reason: "provider no longer uploads this image" };
+  const target = imageProviders(ctx.config).find((p) => p.name === providerName)?.images;
+  const entry = target?.diskimages.find((d) => d.name === image);
+  if (provider === undefined || target === undefined || entry === undefined) return { kind: "skipped", reason: "provider no longer uploads this image" };
 
   let lock;
   try {
@@ -59,21 +60,24 @@ export async function runUpload(ctx: BuilderContext, request: UploadRequest): Pr
     const record = await ctx.zk.storeUpload(newUpload(image, build, providerName, { username: buildRecord.username }), lock);
     const id = record.id as UploadId;
     const filename = join(ctx.imagesDir, `${buildDisplayName(image, build)}.${format}`);
-    const name = cloudImageName(providerConfig["image-name-format"], image, started);
+    const name = cloudImageName(target.nameFormat, image, started);
+    let cloudId: string | null = null;
     ctx.log.info({ image, build, provider: providerName, upload: id, name }, "uploading image");
     try {
       await access(filename);
       const md5 = await checksum(`${filename}.md5`, 32);
       const sha256 = await checksum(`${filename}.sha256`, 64);
-      const meta = { ...(entry.meta as Record<string, string>), nodepool_build_id: build, nodepool_upload_id: id };
-      const { externalId } = await provider.uploadImage({
-        name,
-        filename,
-        format,
-        meta,
-        ...(md5 === undefined ? {} : { md5 }),
-        ...(sha256 === undefined ? {} : { sha256 }),
-      });
+      const meta = { ...entry.meta, nodepool_build_id: build, nodepool_upload_id: id };
+      const spec = { name, filename, format, meta, ...(md5 === undefined ? {} : { md5 }), ...(sha256 === undefined ? {} : { sha256 }) };
+      const { externalId } = await provider.uploadImage(
+        spec,
+        async (imageId) => {
+          // The id before the upload can be lost: cleanup deletes an interrupted or failed upload by it.
+          cloudId = imageId;
+          await ctx.zk.storeUpload({ ...record, externalId: imageId, externalName: name, format }, lock);
+        },
+        ctx.signal,
+      );
       const durationMs = (epochSeconds() - started) * 1000;
       await ctx.zk.storeUpload({ ...withUploadState(record, "ready"), externalId, externalName: name, format, username: buildRecord.username }, lock);
       ctx.stats.send(uploadMetrics(image, providerName, durationMs));
@@ -83,7 +87,7 @@ export async function runUpload(ctx: BuilderContext, request: UploadRequest): Pr
     } catch (error) {
       ctx.log.warn({ image, build, provider: providerName, upload: id, err: error }, "image upload failed; retrying on a later pass");
       ctx.events?.emit("upload", { image, build, provider: providerName, result: "failed", durationMs: (epochSeconds() - started) * 1000 });
-      await ctx.zk.storeUpload({ ...newUpload(image, build, providerName, { state: "failed" }), id }, lock);
+      await ctx.zk.storeUpload({ ...newUpload(image, build, providerName, { state: "failed" }), id, externalId: cloudId, externalName: cloudId === null ? null : name }, lock);
       return { kind: "failed", upload: id };
     }
   } finally {

@@ -1,15 +1,21 @@
 /**
- * The provider interface: the only seam between the engine and a cloud (or a set of fixed
- * machines). One object per configured provider, built by a driver factory from that
- * provider's config. The launcher calls launch, delete, list servers, quota and leak cleanup;
- * the builder calls the image operations. Decisions stay in the engine: a driver answers
- * questions and performs one side effect per call, and reports failure with the typed errors
- * below so the engine can classify a launch (behaviour.md §3.3).
+ * The driver boundary: the only seam between the engine and a cloud (or a set of fixed
+ * machines). A driver declares, from a provider's config and without I/O, what its providers
+ * can do (`ProviderTraits`), and builds one `Provider` per configured provider whose optional
+ * members are those abilities: a cloud launches and deletes servers, a static driver offers an
+ * inventory of existing hosts, and only what a driver has is there, so nobody stubs methods.
+ * The engine asks a provider what it can do and never tests a driver's name. Decisions stay in
+ * the engine: a driver answers questions and performs one side effect per call, every call
+ * takes an AbortSignal, and failures are the typed errors below so the engine can classify a
+ * launch (behaviour.md §3.3).
  */
 import { NodepoolError } from "../errors.ts";
 
 /** A cloud-side server id (OpenStack server UUID, ...). */
 export type ServerId = string & { readonly __brand: "ServerId" };
+
+/** A cloud-side image id (a Glance UUID: image names are not unique). */
+export type ImageId = string & { readonly __brand: "ImageId" };
 
 /** Quota dimensions; ram in MiB; `Infinity` means unlimited. */
 export interface Resources {
@@ -30,6 +36,63 @@ export interface Server {
   /** What the server's flavor consumes, for unmanaged-usage accounting (behaviour.md §2.12). */
   resources: Resources;
 }
+
+// ---- what a driver declares from the config ------------------------------------------------
+
+/**
+ * What providers of a driver can do. `launch`: create and delete servers; `inventory`: offer
+ * pre-existing hosts whose node records the engine registers (static machines); `images`:
+ * take the builder's uploads; `quota`: report the cloud's limits; `leaks`: clean up leaked
+ * cloud resources the engine does not track (ports, floating IPs).
+ */
+export type Ability = "launch" | "inventory" | "images" | "quota" | "leaks";
+
+/** How a pool label gets its image. */
+export type LabelImage =
+  | { kind: "diskimage"; diskimage: string }
+  | { kind: "cloud-image"; cloudImage: string }
+  /** Drivers without images (static hosts): always available. */
+  | { kind: "none" };
+
+/** A pool as the engine plans with it; limits are Infinity when unset. */
+export interface PoolTraits {
+  name: string;
+  /** ≤ 0 disables the pool. */
+  maxServers: number;
+  maxCores: number;
+  maxRam: number;
+  ignoreProviderQuota: boolean;
+  /** Zones to choose from; null = whatever the cloud offers. */
+  availabilityZones: readonly string[] | null;
+  /** `node-attributes`: copied onto every node of the pool; null when unset. */
+  nodeAttributes: Readonly<Record<string, unknown>> | null;
+  labels: ReadonlyMap<string, LabelImage>;
+}
+
+/** A diskimage the builder uploads to a provider (an entry of its `diskimages`). */
+export interface ImageTarget {
+  name: string;
+  pause: boolean;
+  /** Image properties set on every upload. */
+  meta: Readonly<Record<string, string>>;
+}
+
+/** What a provider is, read from its config without I/O: all the engine knows of that config. */
+export interface ProviderTraits {
+  name: string;
+  abilities: ReadonlySet<Ability>;
+  /** −1 = unlimited, 0 = take no requests, n = at most n launches in progress. */
+  maxConcurrency: number;
+  /** Seconds between two API calls (`rate`); 0: no limit. */
+  rate: number;
+  /** Attempts per node before its launch fails (`launch-retries`; values < 1 count as 1). */
+  launchRetries: number;
+  pools: readonly PoolTraits[];
+  /** What the builder uploads, for drivers with the `images` ability; null otherwise. */
+  images: { nameFormat: string; diskimages: readonly ImageTarget[] } | null;
+}
+
+// ---- launching servers ------------------------------------------------------------------
 
 /** The image a node boots from, resolved by the engine from ZooKeeper (newest ready upload). */
 export type BootImage =
@@ -53,11 +116,9 @@ export interface LaunchSpec {
   az: string | null;
   /** Null for labels whose image the driver resolves itself (cloud images). */
   image: BootImage | null;
-  /** Aborts the attempt (launcher stopping, session lost); launch-timeout and boot-timeout are the driver's own. */
-  signal?: AbortSignal;
 }
 
-/** Node record fields a launch learns, in the record's own key names (zookeeper.md §2.3). */
+/** Node record fields a launch (or a host registration) learns, in the record's own key names (zookeeper.md §2.3). */
 export interface LaunchedNodeFields {
   external_id: string | null;
   hostname: string | null;
@@ -83,9 +144,59 @@ export interface LaunchedNodeFields {
  */
 export type LaunchCheckpoint = (fields: Partial<LaunchedNodeFields>) => Promise<void>;
 
+/**
+ * Creating and deleting servers (behaviour.md §3.1): clouds. The `signal` aborts a call when
+ * the launcher stops or loses its session; launch-timeout and boot-timeout are the driver's own.
+ */
+export interface ServerLauncher {
+  /** Resources one node of this pool label consumes (its flavor), behaviour.md §3.5. */
+  labelResources(pool: string, label: string, signal: AbortSignal): Promise<Resources>;
+  /** Availability zones the cloud offers; empty when the cloud has none. */
+  availabilityZones(signal: AbortSignal): Promise<string[]>;
+  /** Whether a cloud-image label's image exists (always true when configured by id). */
+  cloudImageAvailable(cloudImage: string, signal: AbortSignal): Promise<boolean>;
+  /** Every server of the cloud account (the engine picks this provider's by metadata). */
+  listServers(signal: AbortSignal): Promise<Server[]>;
+  /** One launch attempt (behaviour.md §3.1); throws LaunchError on failure. */
+  launch(spec: LaunchSpec, checkpoint: LaunchCheckpoint, signal: AbortSignal): Promise<LaunchedNodeFields>;
+  /** Deletes a server and waits until it is gone; a server that does not exist counts as deleted. */
+  deleteServer(id: ServerId, signal: AbortSignal): Promise<void>;
+}
+
+// ---- an inventory of existing hosts ------------------------------------------------------
+
+/** A configured host an inventory offers (behaviour.md §3B.1). */
+export interface InventoryHost {
+  /** Host name, unique across the provider's pools; its node records carry it as hostname. */
+  name: string;
+  pool: string;
+  labels: readonly string[];
+  /** `max-parallel-jobs`: how many node records stand for the host at once. */
+  slots: number;
+}
+
+/**
+ * Pre-existing machines (the static driver, behaviour.md §3B): nothing is launched; the engine
+ * keeps `slots` ready node records per listed host, registered after `register` checked the
+ * host, and asks `reachable` before it hands one out.
+ */
+export interface HostInventory {
+  /** The hosts the provider offers now. */
+  listHosts(signal: AbortSignal): Promise<InventoryHost[]>;
+  /**
+   * Checks a host for registration (keyscan, configured host keys among the scanned ones,
+   * §3B.2) and returns the node fields to register it with; throws HostCheckError.
+   */
+  register(host: InventoryHost, signal: AbortSignal): Promise<LaunchedNodeFields>;
+  /** Liveness before a ready node of the host is handed out (§3B.4): the host answers on its port. */
+  reachable(host: InventoryHost, signal: AbortSignal): Promise<boolean>;
+}
+
+// ---- images, quota, leaks ----------------------------------------------------------------
+
 /** An image the builder uploads (behaviour.md §4.4). */
 export interface ImageUploadSpec {
-  /** Cloud image name (from image-name-format). */
+  /** Cloud image name (from image-name-format); not unique in the cloud. */
   name: string;
   filename: string;
   format: string;
@@ -96,10 +207,34 @@ export interface ImageUploadSpec {
 }
 
 export interface CloudImage {
-  id: string;
+  id: ImageId;
   name: string;
   status: "queued" | "active" | "error";
   properties: Readonly<Record<string, string>>;
+}
+
+/**
+ * Called by an upload with the cloud's image id as soon as the image exists, before its data
+ * is sent or it becomes active, so the id is recorded before it can be lost and a crash or
+ * failure leaves an upload record that cleanup deletes by id.
+ */
+export type UploadCheckpoint = (id: ImageId) => Promise<void>;
+
+/** Taking the builder's images (behaviour.md §4.4). */
+export interface ImageStore {
+  /** The disk format the builder must produce for this provider (`qcow2`, `vhd`, `raw`). */
+  readonly format: string;
+  /** Uploads and waits until the image is active; throws ImageUploadError. */
+  uploadImage(spec: ImageUploadSpec, checkpoint: UploadCheckpoint, signal: AbortSignal): Promise<{ externalId: ImageId }>;
+  /** Deletes an image by id; a missing image counts as deleted. */
+  deleteImage(id: ImageId, signal: AbortSignal): Promise<void>;
+  listImages(signal: AbortSignal): Promise<CloudImage[]>;
+}
+
+/** The cloud's own limits (behaviour.md §2.12). */
+export interface QuotaSource {
+  /** −1 in the cloud becomes `Infinity`. */
+  limits(signal: AbortSignal): Promise<Resources>;
 }
 
 /** Counts of leaked resources removed by one cleanup pass (behaviour.md §2.18, §7.5). */
@@ -108,42 +243,26 @@ export interface LeakCleanupResult {
   floatingIps: number;
 }
 
+/** Leaked cloud resources the engine does not track itself; leaked servers are the engine's to decide. */
+export interface LeakCleaner {
+  cleanupLeakedResources(signal: AbortSignal): Promise<LeakCleanupResult>;
+}
+
+/**
+ * One configured provider. Its optional members are its abilities, present exactly when its
+ * traits declare them (`launch` → servers, `inventory`, `images`, `quota`, `leaks`).
+ */
 export interface Provider {
   readonly name: string;
-  /** The driver name from config (`fake`, `openstack`, `static`, ...). */
-  readonly driver: string;
-  /** Whether nodes are launched (clouds) or only reused (static machines). */
-  readonly canLaunch: boolean;
-  /** Whether the builder uploads images to this provider. */
-  readonly managesImages: boolean;
-  /** The format the builder must produce for this provider (`qcow2`, `vhd`, `raw`). */
-  readonly imageFormat: string;
-
-  start(): Promise<void>;
+  readonly traits: ProviderTraits;
+  /** Connects (authenticates, reads the catalog, ...); throws when the provider cannot work. */
+  start(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
-
-  // Launcher side.
-  /** The cloud's own limits (−1 in the cloud becomes `Infinity`). */
-  limits(): Promise<Resources>;
-  /** Resources one node of this pool label consumes (its flavor), behaviour.md §3.5. */
-  labelResources(pool: string, label: string): Promise<Resources>;
-  /** Availability zones the cloud offers; empty when the cloud has none. */
-  availabilityZones(): Promise<string[]>;
-  /** Whether a cloud-image label's image exists (always true when configured by id). */
-  cloudImageAvailable(cloudImage: string): Promise<boolean>;
-  listServers(): Promise<Server[]>;
-  /** One launch attempt (behaviour.md §3.1); throws LaunchError on failure. */
-  launch(spec: LaunchSpec, checkpoint: LaunchCheckpoint): Promise<LaunchedNodeFields>;
-  /** Deletes a server and waits until it is gone; a server that does not exist counts as deleted. */
-  deleteServer(id: ServerId): Promise<void>;
-  /** Removes leaked ports and floating IPs; leaked servers are decided by the engine. */
-  cleanupLeakedResources(): Promise<LeakCleanupResult>;
-
-  // Builder side.
-  uploadImage(spec: ImageUploadSpec): Promise<{ externalId: string }>;
-  /** Deletes a cloud image by name; a missing image counts as deleted. */
-  deleteImage(name: string): Promise<void>;
-  listImages(): Promise<CloudImage[]>;
+  readonly servers?: ServerLauncher;
+  readonly inventory?: HostInventory;
+  readonly images?: ImageStore;
+  readonly quota?: QuotaSource;
+  readonly leaks?: LeakCleaner;
 }
 
 /**
@@ -239,4 +358,9 @@ export class ImageUploadError extends NodepoolError {
 /** A driver asked for an operation it does not support (e.g. launching on a static provider). */
 export class UnsupportedOperationError extends NodepoolError {
   readonly code = "driver.unsupported";
+}
+
+/** An inventory host failed its registration check (unreachable, host key mismatch, §3B.2). */
+export class HostCheckError extends NodepoolError {
+  readonly code = "driver.host-check";
 }

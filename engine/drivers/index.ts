@@ -1,14 +1,17 @@
 /**
- * Driver selection: one factory per `driver` name (config.md §3.1). Drivers register here;
- * the engine only sees the Provider interface of ./driver.ts.
+ * Driver selection: one driver per `driver` name (config.md §3.1). A driver describes its
+ * providers from config (traits, no I/O) and, when this build implements it, creates them.
+ * The engine sees only the Provider and ProviderTraits of ./driver.ts.
  */
 import type { ProviderConfig } from "../../schema/index.ts";
 import { NodepoolError } from "../errors.ts";
-import type { Provider, ProviderContext } from "./driver.ts";
+import type { Provider, ProviderContext, ProviderTraits } from "./driver.ts";
 import { FakeProvider } from "./fake/index.ts";
+import { cloudTraits, genericTraits, staticTraits } from "./traits.ts";
 
 export type * from "./driver.ts";
-export { LaunchError, QuotaExceededError, CloudError, ImageUploadError, UnsupportedOperationError, timedApiCall } from "./driver.ts";
+export { LaunchError, QuotaExceededError, CloudError, ImageUploadError, UnsupportedOperationError, HostCheckError, messageOf, timedApiCall } from "./driver.ts";
+export { cloudTraits, genericTraits, poolTraits, staticTraits } from "./traits.ts";
 
 /** The config names a driver this build has no implementation of. */
 export class DriverNotAvailableError extends NodepoolError {
@@ -16,25 +19,36 @@ export class DriverNotAvailableError extends NodepoolError {
   override readonly exitCode = 1;
 }
 
-type Factory = (config: ProviderConfig, context: ProviderContext) => Provider;
-const factories = new Map<string, Factory>();
-
-/** Makes `driver: <name>` providers use `factory`; a later registration replaces an earlier one. */
-export function registerDriver<D extends ProviderConfig["driver"]>(
-  name: D,
-  factory: (config: Extract<ProviderConfig, { driver: D }>, context: ProviderContext) => Provider,
-): void {
-  factories.set(name, (config, context) => factory(config as Extract<ProviderConfig, { driver: D }>, context));
+export interface Driver<C extends ProviderConfig = ProviderConfig> {
+  /** What the provider of this config can do and plans with, without I/O. */
+  describe(config: C): ProviderTraits;
+  /** Builds the provider (no I/O until `start`); absent while the driver is only described. */
+  create?(config: C, context: ProviderContext): Provider;
 }
 
-registerDriver("fake", (config, context) => new FakeProvider(config, context));
+const drivers = new Map<string, Driver>();
+
+/** Makes `driver: <name>` providers use `driver`; a later registration replaces an earlier one. */
+export function registerDriver<D extends ProviderConfig["driver"]>(name: D, driver: Driver<Extract<ProviderConfig, { driver: D }>>): void {
+  drivers.set(name, driver as Driver);
+}
+
+registerDriver("fake", { describe: cloudTraits, create: (config, context) => new FakeProvider(config, context) });
+registerDriver("openstack", { describe: cloudTraits });
+registerDriver("static", { describe: staticTraits });
+
+/** The provider's traits; a driver this build does not know has its pools and no ability. */
+export function describeProvider(config: ProviderConfig): ProviderTraits {
+  return (drivers.get(config.driver)?.describe ?? genericTraits)(config);
+}
 
 export function createProvider(config: ProviderConfig, context: ProviderContext = {}): Provider {
-  const factory = factories.get(config.driver);
-  if (!factory) {
+  const create = drivers.get(config.driver)?.create;
+  if (!create) {
+    const available = [...drivers].filter(([, d]) => d.create).map(([name]) => name);
     throw new DriverNotAvailableError(
-      `provider ${config.name}: driver ${config.driver} is not available in this build (available: ${[...factories.keys()].sort().join(", ")})`,
+      `provider ${config.name}: driver ${config.driver} is not available in this build (available: ${available.sort().join(", ")})`,
     );
   }
-  return factory(config, context);
+  return create(config, context);
 }

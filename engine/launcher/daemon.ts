@@ -87,8 +87,10 @@ export class LauncherDaemon extends ConfiguredDaemon {
       metrics.observeZookeeper(zk.client);
       const fleet = launcherFleet(launcher);
       const detachMetrics = attachLauncherMetrics({ registry: metrics.registry, fleet, events: launcher.events });
+      const status = new StatusFeed({ source: fleet });
       const detach = (): void => {
         detachMetrics();
+        status.close();
         fleet.close();
       };
       try {
@@ -98,7 +100,7 @@ export class LauncherDaemon extends ConfiguredDaemon {
           log,
           isReady: () => launcher.ready,
           metrics: metrics.registry,
-          status: new StatusFeed({ source: fleet }),
+          status,
           ...(options.webPort === undefined ? {} : { port: options.webPort }),
         });
         web = { app, detach };

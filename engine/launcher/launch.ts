@@ -6,7 +6,7 @@
  * abandoned, its node left `building` for the next launcher's cleanup (§8.1). The node is held
  * locked throughout.
  */
-import { LaunchError, messageOf, type LaunchedNodeFields, type LaunchResultClass, type LaunchSpec, type Provider } from "../drivers/driver.ts";
+import { LaunchError, messageOf, type LaunchedNodeFields, type LaunchResultClass, type LaunchSpec, type ServerLauncher } from "../drivers/driver.ts";
 import type { Logger } from "../log.ts";
 import { LockLostError, SessionExpiredError } from "../zk/errors.ts";
 import type { NodeId } from "../zk/ids.ts";
@@ -19,9 +19,9 @@ const CHECKPOINT_DELAY_MS = 1000;
 
 export interface LaunchTask {
   zk: NodepoolZk;
-  provider: Provider;
+  provider: ServerLauncher;
   node: NodeRecord & { readonly id: NodeId };
-  spec: Omit<LaunchSpec, "signal">;
+  spec: LaunchSpec;
   retries: number;
   rate: RateLimiter;
   signal: AbortSignal;
@@ -78,12 +78,12 @@ export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
       await task.rate.slot();
       // Stopped while waiting for a slot: no server is created only to be abandoned.
       task.signal.throwIfAborted();
-      const fields = await provider.launch({ ...task.spec, signal: task.signal }, async (partial) => {
+      const fields = await provider.launch(task.spec, async (partial) => {
         node = { ...applyLaunchFields(node, partial), id: node.id };
         timer ??= setTimeout(() => {
           checkpointed = store(node).catch((error: unknown) => log.warn({ err: error, node: node.id }, "storing a launch checkpoint failed"));
         }, CHECKPOINT_DELAY_MS);
-      });
+      }, task.signal);
       clearTimeout(timer);
       await checkpointed;
       node = { ...withNodeState(applyLaunchFields(node, fields), "ready"), id: node.id };
@@ -104,7 +104,7 @@ export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
       const launchError = error instanceof LaunchError ? error : null;
       const result = launchError?.result ?? "error.unknown";
       const reason = messageOf(error);
-      log.warn({ err: error, node: node.id, request: node.allocatedTo, provider: provider.name, result, attempt, attempts }, "launch attempt failed");
+      log.warn({ err: error, node: node.id, request: node.allocatedTo, provider: node.provider, result, attempt, attempts }, "launch attempt failed");
       try {
         const leftover = launchError?.externalId ?? node.externalId;
         if (leftover) {

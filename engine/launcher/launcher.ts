@@ -7,8 +7,7 @@
  */
 import { hostname } from "node:os";
 import type { NodepoolConfig, ProviderConfig } from "../../schema/index.ts";
-import { createProvider } from "../drivers/index.ts";
-import { messageOf, type ApiCallSink, type BootImage, type Provider, type Resources, type Server } from "../drivers/driver.ts";
+import { createProvider, describeProvider, messageOf, type ApiCallSink, type BootImage, type Provider, type ProviderTraits, type Resources, type Server } from "../drivers/index.ts";
 import type { Logger } from "../log.ts";
 import { ImageCache, launcherCache, nodeCache, requestCache, type LauncherCache, type NodeCache, type RequestCache } from "../zk/caches.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
@@ -61,6 +60,7 @@ export interface LauncherCaches {
 
 interface RunningProvider {
   config: ProviderConfig;
+  traits: ProviderTraits;
   key: string;
   provider: Provider;
   rate: RateLimiter;
@@ -117,6 +117,8 @@ export class Launcher {
   private readonly intervals: NodeJS.Timeout[] = [];
   private offSession: (() => void) | undefined;
   private offState: (() => void) | undefined;
+  /** Aborts the providers' calls at stop. */
+  private readonly halted = new AbortController();
 
   constructor(options: LauncherOptions) {
     this.zk = options.zk;
@@ -166,12 +168,9 @@ export class Launcher {
       zk: this.zk,
       log: this.log,
       events: this.events,
-      provider: (name) => this.providers.get(name)?.provider,
+      servers: (name) => this.providers.get(name)?.provider.servers,
       rate: (name) => this.providers.get(name)?.rate ?? new RateLimiter(0),
-      launchRetries: (name) => {
-        const config = this.providers.get(name)?.config;
-        return config && "launch-retries" in config ? config["launch-retries"] : 3;
-      },
+      launchRetries: (name) => this.providers.get(name)?.traits.launchRetries ?? 3,
       pool: (key) => this.pools().get(key),
       poolAttributes: (key) => this.poolAttributes(key),
       bootImage: (pool, label) => this.bootImage(pool, label),
@@ -274,6 +273,7 @@ export class Launcher {
     this.offSession?.();
     this.offState?.();
     await this.executor.stop();
+    this.halted.abort();
     this.nodes.close();
     this.requests.close();
     this.launchers.close();
@@ -424,8 +424,10 @@ export class Launcher {
     await this.removeStaleRequestLocks().catch((error: unknown) => this.log.warn({ err: error }, "stale request lock cleanup failed"));
     await this.register().catch((error: unknown) => this.log.warn({ err: error }, "launcher registration failed"));
     for (const running of this.providers.values()) {
+      const leaks = running.provider.leaks;
+      if (leaks === undefined) continue;
       try {
-        const leaked = await running.provider.cleanupLeakedResources();
+        const leaked = await leaks.cleanupLeakedResources(this.halted.signal);
         if (leaked.ports > 0) this.events.emit("leak", { provider: running.config.name, kind: "ports", count: leaked.ports });
         if (leaked.floatingIps > 0) this.events.emit("leak", { provider: running.config.name, kind: "floatingips", count: leaked.floatingIps });
       } catch (error) {
@@ -476,13 +478,13 @@ export class Launcher {
       try {
         const apiCalls = this.apiCalls?.(name);
         const provider = createProvider(config, apiCalls === undefined ? {} : { apiCalls });
-        await provider.start();
-        const rate = "rate" in config && typeof config.rate === "number" ? config.rate : 0;
+        await provider.start(this.halted.signal);
         const running: RunningProvider = {
           config,
+          traits: provider.traits,
           key: JSON.stringify(config),
           provider,
-          rate: new RateLimiter(rate * 1000),
+          rate: new RateLimiter(provider.traits.rate * 1000),
           observed: { quota: NO_LIMIT, labelResources: new Map(), cloudImages: new Set(), availabilityZones: [], servers: null },
           quotaAt: 0,
           limits: NO_LIMIT,
@@ -501,23 +503,25 @@ export class Launcher {
 
   /** Re-reads a provider's limits, servers, flavors and cloud images (quota cache, §2.12). */
   private async refreshProvider(running: RunningProvider, listServers: boolean): Promise<void> {
-    const { provider, config } = running;
+    const { config } = running;
+    const { servers, quota: quotaSource } = running.provider;
+    const signal = this.halted.signal;
     try {
       const labelResources = new Map<string, Resources>();
       const cloudImages = new Set<string>();
       for (const pool of this.desired.providers.find((p) => p.name === config.name)?.pools ?? []) {
         for (const [label, image] of pool.labels) {
-          if (provider.canLaunch) labelResources.set(labelKey(pool.name, label), await provider.labelResources(pool.name, label).catch(() => ({ cores: 0, instances: 1, ram: 0 })));
-          if (image.kind === "cloud-image" && (await provider.cloudImageAvailable(image.cloudImage))) cloudImages.add(image.cloudImage);
+          if (servers) labelResources.set(labelKey(pool.name, label), await servers.labelResources(pool.name, label, signal).catch(() => ({ cores: 0, instances: 1, ram: 0 })));
+          if (image.kind === "cloud-image" && servers && (await servers.cloudImageAvailable(image.cloudImage, signal))) cloudImages.add(image.cloudImage);
         }
       }
       if (listServers || Date.now() - running.quotaAt > this.options.quotaCacheMs) {
-        running.limits = await provider.limits();
-        running.servers = await provider.listServers();
+        running.limits = quotaSource ? await quotaSource.limits(signal) : NO_LIMIT;
+        running.servers = servers ? await servers.listServers(signal) : [];
         running.quotaAt = Date.now();
       }
       const quota = nodepoolQuota(running.limits, running.servers, config.name, (id) => this.nodes.has(id));
-      const availabilityZones = provider.canLaunch ? await provider.availabilityZones() : [];
+      const availabilityZones = servers ? await servers.availabilityZones(signal) : [];
       running.observed = { quota, labelResources, cloudImages, availabilityZones, servers: null };
     } catch (error) {
       this.log.warn({ err: error, provider: config.name }, "refreshing provider state failed");
@@ -536,11 +540,8 @@ export class Launcher {
 
   private poolAttributes(key: string): Readonly<Record<string, unknown>> | null {
     for (const provider of this.config.providers) {
-      for (const pool of provider.pools) {
-        if (poolKey(provider.name, pool.name) !== key) continue;
-        const attributes = "node-attributes" in pool ? pool["node-attributes"] : undefined;
-        return attributes ?? null;
-      }
+      const traits = this.providers.get(provider.name)?.traits ?? describeProvider(provider);
+      for (const pool of traits.pools) if (poolKey(provider.name, pool.name) === key) return pool.nodeAttributes;
     }
     return null;
   }

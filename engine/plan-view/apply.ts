@@ -23,7 +23,7 @@ import { newestReadyBuild } from "../builder/retention.ts";
 import type { BuilderDesired, BuilderObserved } from "../builder/state.ts";
 import { runUpload } from "../builder/upload.ts";
 import { createProvider } from "../drivers/index.ts";
-import type { Provider } from "../drivers/driver.ts";
+import type { ImageStore, Provider } from "../drivers/index.ts";
 import { Launcher } from "../launcher/launcher.ts";
 import type { Logger } from "../log.ts";
 import type { Action } from "../reconcile/actions.ts";
@@ -140,12 +140,14 @@ async function applyBuilder(options: ApplyOptions, progress: Progress, signal: A
   const imagesDir = options.config["images-dir"];
   if (imagesDir === undefined) return;
   const providers = new Map<string, Provider>();
+  const images = new Map<string, ImageStore>();
   const stats = createStatsClient({ log: options.log });
   try {
-    for (const config of imageProviders(options.config)) {
-      const provider = createProvider(config);
-      await provider.start();
-      providers.set(config.name, provider);
+    for (const target of imageProviders(options.config)) {
+      const provider = createProvider(target.config);
+      providers.set(target.name, provider);
+      await provider.start(signal);
+      if (provider.images) images.set(target.name, provider.images);
     }
     const ctx: BuilderContext = {
       zk: options.zk,
@@ -157,9 +159,10 @@ async function applyBuilder(options: ApplyOptions, progress: Progress, signal: A
       dibCommand: DEFAULT_DIB_COMMAND,
       config: options.config,
       secretPaths: options.secretPaths,
-      providers,
+      providers: images,
+      signal,
     };
-    const desired = builderDesired(options.config, new Map([...providers].map(([name, p]) => [name, p.imageFormat])));
+    const desired = builderDesired(options.config, new Map([...images].map(([name, store]) => [name, store.format])));
     const attempted = new Set<string>();
     while (!signal.aborted) {
       const observed = await observeImages(options.zk, { builderId: ctx.builderId, hostname: ctx.hostname, localBuilds: await localBuilds(imagesDir), retryAfter: new Map() });

@@ -32,7 +32,7 @@ import type { Action } from "../reconcile/actions.ts";
 import { desiredFromConfig, supportedLabels, type LauncherIdentity } from "../reconcile/desired.ts";
 import { keyOf } from "../reconcile/executor.ts";
 import { plan } from "../reconcile/plan.ts";
-import { labelKey, uploadKey, type Desired, type Observed, type ObservedNode, type ObservedRequest, type ProviderDesired, type ProviderObserved } from "../reconcile/state.ts";
+import { labelKey, NO_LIMIT, uploadKey, type Desired, type Observed, type ObservedNode, type ObservedRequest, type ProviderDesired, type ProviderObserved } from "../reconcile/state.ts";
 import { NoNodeError } from "../zk/errors.ts";
 import { asNodeId, asRequestId, type NodeId, type RequestId } from "../zk/ids.ts";
 import { sortContenders } from "../zk/lock.ts";
@@ -114,12 +114,15 @@ export function planObservation(observation: Observation): { launcher: Action[];
   };
 }
 
+/** `plan` reads once and is ended by its process: its cloud calls are never aborted. */
+const NEVER = new AbortController().signal;
+
 async function startProviders(configs: readonly ProviderConfig[]): Promise<Map<string, Provider>> {
   const started = new Map<string, Provider>();
   for (const config of configs) {
     try {
       const provider = createProvider(config);
-      await provider.start();
+      await provider.start(NEVER);
       started.set(config.name, provider);
     } catch (error) {
       await Promise.all([...started.values()].map((p) => p.stop().catch(() => undefined)));
@@ -134,13 +137,18 @@ async function observeProvider(provider: Provider, desired: ProviderDesired, nod
   try {
     const labelResources = new Map<string, Resources>();
     const cloudImages = new Set<string>();
+    const { servers: launcher, quota } = provider;
     for (const pool of desired.pools) {
       for (const [label, image] of pool.labels) {
-        if (provider.canLaunch) labelResources.set(labelKey(pool.name, label), await provider.labelResources(pool.name, label));
-        if (image.kind === "cloud-image" && (await provider.cloudImageAvailable(image.cloudImage))) cloudImages.add(image.cloudImage);
+        if (launcher) labelResources.set(labelKey(pool.name, label), await launcher.labelResources(pool.name, label, NEVER));
+        if (image.kind === "cloud-image" && launcher && (await launcher.cloudImageAvailable(image.cloudImage, NEVER))) cloudImages.add(image.cloudImage);
       }
     }
-    const [limits, servers, availabilityZones] = await Promise.all([provider.limits(), provider.listServers(), provider.canLaunch ? provider.availabilityZones() : []]);
+    const [limits, servers, availabilityZones] = await Promise.all([
+      quota ? quota.limits(NEVER) : NO_LIMIT,
+      launcher ? launcher.listServers(NEVER) : [],
+      launcher ? launcher.availabilityZones(NEVER) : [],
+    ]);
     return { quota: nodepoolQuota(limits, servers, desired.name, nodeExists), labelResources, cloudImages, availabilityZones, servers };
   } catch (error) {
     throw new ProviderUnavailableError(`provider ${desired.name} did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
@@ -190,7 +198,7 @@ function withOwnRegistrations(registered: readonly LauncherRecord[], desired: De
 async function observeBuilder(zk: NodepoolZk, config: NodepoolConfig, providers: ReadonlyMap<string, Provider>): Promise<Observation["builder"]> {
   const imagesDir = config["images-dir"];
   if (imagesDir === undefined) return null;
-  const formats = new Map([...providers].filter(([, p]) => p.managesImages).map(([name, p]) => [name, p.imageFormat]));
+  const formats = new Map([...providers].flatMap(([name, p]) => (p.images ? [[name, p.images.format] as const] : [])));
   const observed = await observeImages(zk, {
     // A builder starting here with no identity yet would create one: it owns no build so far.
     builderId: (await readBuilderId(imagesDir)) ?? randomUUID(),

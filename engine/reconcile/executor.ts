@@ -6,7 +6,7 @@
  * created). It holds the in-memory half of in-flight work: the request handlers (request and
  * node locks) and node deletions. Actions on one object never run concurrently.
  */
-import { messageOf, type BootImage, type Provider, type ServerId } from "../drivers/driver.ts";
+import { messageOf, type BootImage, type ServerId, type ServerLauncher } from "../drivers/driver.ts";
 import { runLaunch } from "../launcher/launch.ts";
 import { failMalformedRequest } from "../launcher/malformed-request.ts";
 import type { Logger } from "../log.ts";
@@ -45,7 +45,8 @@ export interface ExecutorContext {
   zk: NodepoolZk;
   log: Logger;
   events: EngineEventEmitter;
-  provider(name: string): Provider | undefined;
+  /** The running provider's server launcher; undefined when it is not running or launches nothing. */
+  servers(provider: string): ServerLauncher | undefined;
   rate(provider: string): RateLimiter;
   /** Launch attempts per node (`launch-retries`) for a provider. */
   launchRetries(provider: string): number;
@@ -108,6 +109,8 @@ export class Executor {
   private readonly deletions = new Map<NodeId, ZkLock>();
   private readonly inFlight = new Set<string>();
   private readonly launches = new Map<NodeId, AbortController>();
+  /** Aborts the cloud calls of other actions (deletions, leak checks) once the stop's grace is over. */
+  private readonly halted = new AbortController();
   /** Every running action and launch, for `idle()`. */
   private readonly running = new Set<Promise<void>>();
   private readonly minReady = new Map<string, RequestId[]>();
@@ -222,6 +225,7 @@ export class Executor {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.idle(), new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
     clearTimeout(timer);
+    this.halted.abort();
     for (const handler of this.handlers.values()) {
       for (const [id, lock] of handler.nodeLocks) {
         const node = this.ctx.nodes.get(id);
@@ -478,7 +482,7 @@ export class Executor {
   }
 
   private async launch(handler: HeldRequest, pool: PoolDesired, label: string, node: NodeRecord & { readonly id: NodeId }, lock: ZkLock): Promise<void> {
-    const provider = this.ctx.provider(pool.provider);
+    const provider = this.ctx.servers(pool.provider);
     const controller = new AbortController();
     this.launches.set(node.id, controller);
     handler.launching.add(node.id);
@@ -488,7 +492,7 @@ export class Executor {
     let reason: string | null = null;
     let az = node.az;
     try {
-      if (!provider) throw new Error(`provider ${pool.provider} has no running driver`);
+      if (!provider) throw new Error(`provider ${pool.provider} has no running driver that launches servers`);
       const outcome = await runLaunch({
         zk: this.ctx.zk,
         provider,
@@ -820,10 +824,10 @@ export class Executor {
       const deleting = node.state === "deleting" ? node : withNodeState(node, "deleting");
       await this.storeHeld({ ...deleting, id: node.id }, lock);
       if (node.externalId) {
-        const provider = this.ctx.provider(node.provider);
+        const provider = this.ctx.servers(node.provider);
         if (!provider) return;
         await this.ctx.rate(node.provider).slot();
-        await provider.deleteServer(node.externalId as ServerId);
+        await provider.deleteServer(node.externalId as ServerId, this.halted.signal);
       }
       await this.removeRecord({ ...deleting, id: node.id }, lock);
       this.ctx.nodes.deleted(node.id);
@@ -886,10 +890,10 @@ export class Executor {
     // The plan saw the server in a listing taken before the cleanup pass; a node deleted since
     // lost its server before its record, so a server still listed now, after its record was
     // seen gone, is the only real leak (else: a false leak record and leaked.instances count).
-    const provider = this.ctx.provider(action.provider);
+    const provider = this.ctx.servers(action.provider);
     if (!provider) return;
     await this.ctx.rate(action.provider).slot();
-    if (!(await provider.listServers()).some((server) => server.id === action.server)) return;
+    if (!(await provider.listServers(this.halted.signal)).some((server) => server.id === action.server)) return;
     await this.ctx.zk.storeNode(newNode({ state: "deleting", provider: action.provider, externalId: action.server }));
     this.ctx.events.emit("leak", { provider: action.provider, kind: "instances", count: 1 });
   }

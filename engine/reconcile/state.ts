@@ -3,20 +3,13 @@
  * and the observed state (ZooKeeper as the watched cache holds it, the providers' own view,
  * and the work this process holds locked). Plain data, no I/O: tests build them by hand.
  */
-import type { Resources, Server } from "../drivers/driver.ts";
+import type { LabelImage, Resources, Server } from "../drivers/driver.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 import type { LauncherRecord } from "../zk/records/launcher.ts";
 import type { NodeRecord } from "../zk/records/node.ts";
 import type { NodeRequestRecord } from "../zk/records/request.ts";
 
-export type { Resources };
-
-/** How a pool label gets its image. */
-export type LabelImage =
-  | { kind: "diskimage"; diskimage: string }
-  | { kind: "cloud-image"; cloudImage: string }
-  /** Drivers without images (static hosts): always available. */
-  | { kind: "none" };
+export type { LabelImage, Resources };
 
 export interface PoolDesired {
   provider: string;
@@ -38,7 +31,7 @@ export interface ProviderDesired {
   name: string;
   /** −1 = unlimited, 0 = take no requests, n = at most n launches in progress. */
   maxConcurrency: number;
-  /** False for static providers: nodes are only reused, never launched. */
+  /** Whether the driver launches servers; without it nodes are only reused (static hosts). */
   canLaunch: boolean;
   pools: readonly PoolDesired[];
 }

@@ -109,9 +109,10 @@ export async function deleteNodeCommand(zk: NodepoolZk, id: string, options: Nod
 
 /** The node deletion of §2.16 step 2, with the provider started only for this call. */
 async function deleteServer(provider: Provider, server: ServerId): Promise<void> {
-  await provider.start();
+  const signal = new AbortController().signal;
+  await provider.start(signal);
   try {
-    await provider.deleteServer(server);
+    await provider.servers?.deleteServer(server, signal);
   } finally {
     await provider.stop();
   }

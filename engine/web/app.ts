@@ -84,7 +84,7 @@ export function buildWebApp(options: WebAppOptions) {
       status.attach(reply.raw);
     });
     // Open event streams would keep the server from closing.
-    app.addHook("preClose", async () => status.close());
+    app.addHook("preClose", async () => status.endStreams());
   }
 
   app.setNotFoundHandler(async (request, reply) =>

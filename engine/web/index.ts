@@ -4,7 +4,7 @@
  * to) and `close()` on shutdown; `buildWebApp` gives the unstarted fastify app for tests.
  */
 import type { WebappConfig } from "../../schema/index.ts";
-import { buildWebApp, type WebApp, type WebAppOptions } from "./app.ts";
+import { buildWebApp, type WebAppOptions } from "./app.ts";
 
 export { buildWebApp, CACHE_SECONDS, type WebApp, type WebAppOptions } from "./app.ts";
 export { BadQueryError, parseListingQuery, type ListingQuery } from "./query.ts";
@@ -21,17 +21,65 @@ export interface StartWebAppOptions extends WebAppOptions {
 }
 
 export interface RunningWebApp {
-  readonly app: WebApp;
-  /** `http://host:port` it listens on. */
-  readonly url: string;
+  /** `http://host:port` it listens on; undefined while the address is taken and it waits to retry. */
+  readonly url: string | undefined;
   close(): Promise<void>;
 }
 
-export async function startWebApp(options: StartWebAppOptions): Promise<RunningWebApp> {
-  const app = buildWebApp(options);
+/** How long a launcher whose web address is taken waits before trying it again. */
+export const WEB_RETRY_MS = 10_000;
+
+/** The socket errors that mean "this address cannot be had now", which waiting may cure. */
+const ADDRESS_ERRORS = new Set(["EADDRINUSE", "EACCES", "EADDRNOTAVAIL"]);
+
+function addressError(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && ADDRESS_ERRORS.has(code) ? code : undefined;
+}
+
+/**
+ * Serves the web API. An address that is taken (another launcher on the port, a port below 1024
+ * without the right) is logged once with what to change, and the launcher goes on without the web
+ * API, trying the address again every WEB_RETRY_MS until it gets it. Other errors are thrown.
+ */
+export async function startWebApp(options: StartWebAppOptions & { retryMs?: number }): Promise<RunningWebApp> {
   const host = options.config.webapp?.listen_address ?? "0.0.0.0";
   const port = options.port ?? options.config.webapp?.port ?? 8005;
-  const url = await app.listen({ host, port });
-  options.log.info({ url }, "web API listening");
-  return { app, url, close: () => app.close() };
+  let app = buildWebApp(options);
+  let url: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const listen = async (attempt: number): Promise<void> => {
+    try {
+      url = await app.listen({ host, port });
+      options.log.info({ url, attempts: attempt }, "web API listening");
+    } catch (error) {
+      const code = addressError(error);
+      if (code === undefined) throw error;
+      await app.close();
+      if (attempt === 1) {
+        options.log.error(
+          { host, port, code, retryMs: options.retryMs ?? WEB_RETRY_MS },
+          `web API cannot listen on ${host}:${port} (${code}): the launcher goes on without it and tries again; free the port or set webapp.port`,
+        );
+      } else {
+        options.log.debug({ host, port, code, attempts: attempt }, "web API address still taken");
+      }
+      if (closed) return;
+      app = buildWebApp(options);
+      timer = setTimeout(() => void listen(attempt + 1).catch((e: unknown) => options.log.error({ err: e }, "web API failed")), options.retryMs ?? WEB_RETRY_MS);
+      timer.unref();
+    }
+  };
+  await listen(1);
+  return {
+    get url() {
+      return url;
+    },
+    close: async () => {
+      closed = true;
+      clearTimeout(timer);
+      await app.close();
+    },
+  };
 }

@@ -9,6 +9,7 @@ import {
   NodeExistsError,
   NotEmptyError,
   SessionExpiredError,
+  ZkAddonError,
   ZkConfigError,
   ZkUnavailableError,
   ZRC,
@@ -254,6 +255,13 @@ export class ZkClient {
     if (options.createChroot !== false && splitHosts(options.hosts).chroot !== "") await ensureChroot(options);
     const client = new ZkClient(options);
     client.startHandle();
+    // Checked here rather than met as a TypeError at the first transaction, mid-pass.
+    if (typeof client.handle?.native.a_multi !== "function") {
+      client.close();
+      throw new ZkAddonError(
+        "the zookeeper addon has no transaction call (a_multi, added by patches/zookeeper-multi.patch): it was built without the project's patches; run scripts/setup.sh in the checkout to rebuild it",
+      );
+    }
     try {
       await client.waitConnected(options.connectTimeoutMs);
     } catch (error) {

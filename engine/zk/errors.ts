@@ -96,6 +96,12 @@ export class ZkConfigError extends ZkError {
   override readonly exitCode = 1;
 }
 
+/** The compiled `zookeeper` addon lacks what patches/ add (it was installed without scripts/setup.sh). */
+export class ZkAddonError extends ZkError {
+  readonly code = "zk.addon-unpatched";
+  override readonly exitCode = 1;
+}
+
 /** ZooKeeper C client return codes this layer distinguishes. */
 export const ZRC = {
   ok: 0,

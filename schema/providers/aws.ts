@@ -2,10 +2,11 @@
 import { z } from "zod";
 import { bool, defaultConnectionPort, int, list, str } from "../primitives.ts";
 import { commonPoolShape, commonProviderShape, connectionShape } from "./common.ts";
+import { definesName, refersToName } from "../names.ts";
 
 export const awsCloudImageSchema = z
   .strictObject({
-    name: str().describe("Identifier labels use; also the AMI ID when image-id is absent"),
+    name: definesName(str().describe("Identifier labels use; also the AMI ID when image-id is absent"), "cloud-image"),
     "image-id": str().optional().describe("AMI ID"),
     username: str().optional().describe("Login user recorded on nodes"),
     ...connectionShape,
@@ -16,8 +17,8 @@ export const awsCloudImageSchema = z
   }));
 
 export const awsLabelSchema = z.strictObject({
-  name: str().describe("A top-level label this pool can launch"),
-  "cloud-image": str().optional().describe("A cloud-images name of this provider"),
+  name: refersToName(str().describe("A top-level label this pool can launch"), "label"),
+  "cloud-image": refersToName(str().describe("A cloud-images name of this provider"), "cloud-image").optional(),
   "instance-type": str().describe("EC2 instance type, e.g. t3.medium"),
   "key-name": str().describe("EC2 key pair name"),
   "volume-type": str().optional().describe("Root EBS volume type, e.g. gp2"),

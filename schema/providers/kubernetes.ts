@@ -2,12 +2,13 @@
 import { z } from "zod";
 import { int, list, str } from "../primitives.ts";
 import { commonPoolShape, commonProviderShape } from "./common.ts";
+import { refersToName } from "../names.ts";
 
 export const imagePullSchema = () =>
   str().default("IfNotPresent").describe("Image pull policy: IfNotPresent, Always or Never");
 
 export const kubernetesLabelSchema = z.strictObject({
-  name: str().describe("A top-level label this pool can launch"),
+  name: refersToName(str().describe("A top-level label this pool can launch"), "label"),
   type: str().describe("namespace, or pod (a namespace holding one pod from image)"),
   image: str().optional().describe("Container image of the pod (type: pod)"),
   "image-pull": imagePullSchema(),

@@ -3,9 +3,10 @@ import { z } from "zod";
 import { int, list, str } from "../primitives.ts";
 import { commonProviderShape } from "./common.ts";
 import { imagePullSchema } from "./kubernetes.ts";
+import { refersToName } from "../names.ts";
 
 export const openshiftLabelSchema = z.strictObject({
-  name: str().describe("A top-level label this pool can launch"),
+  name: refersToName(str().describe("A top-level label this pool can launch"), "label"),
   type: str().describe("project, or pod (a project holding one pod from image)"),
   image: str().optional().describe("Pod image (type: pod)"),
   "image-pull": imagePullSchema(),

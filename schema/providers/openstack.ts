@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { bool, defaultConnectionPort, floatLike, int, list, map, str } from "../primitives.ts";
 import { commonPoolShape, commonProviderShape, connectionShape } from "./common.ts";
+import { definesName, refersToName } from "../names.ts";
 
 /** Upload `meta` limits: beyond these the reference silently drops the whole map (§3.4.2). */
 export const META_MAX_ENTRIES = 5;
@@ -21,7 +22,7 @@ export function metaIsKept(meta: Record<string, unknown>): boolean {
 
 export const openstackProviderDiskimageSchema = z
   .strictObject({
-    name: str().describe("A top-level diskimage to upload to this provider"),
+    name: refersToName(str().describe("A top-level diskimage to upload to this provider"), "diskimage"),
     pause: bool().default(false).describe("When true, no new builds of this image are uploaded here"),
     "config-drive": bool().optional().describe("Whether servers booted from this image get a config drive"),
     meta: map().default({}).describe("Image properties set on upload; at most 5 string entries of 255 characters"),
@@ -49,7 +50,7 @@ export const openstackProviderDiskimageSchema = z
 
 export const openstackCloudImageSchema = z
   .strictObject({
-    name: str().describe("Identifier pool labels use; also the cloud image name-or-ID without image-id/image-name"),
+    name: definesName(str().describe("Identifier pool labels use; also the cloud image name-or-ID without image-id/image-name"), "cloud-image"),
     "image-id": str().optional().describe("Select the cloud image by ID (exclusive with image-name)"),
     "image-name": str().optional().describe("Select the cloud image by name (exclusive with image-id)"),
     "config-drive": bool().optional().describe("Whether servers booted from this image get a config drive"),
@@ -73,9 +74,9 @@ export const openstackCloudImageSchema = z
 
 export const openstackPoolLabelSchema = z
   .strictObject({
-    name: str().describe("A top-level label this pool can launch"),
-    diskimage: str().optional().describe("Top-level diskimage to boot from (exclusive with cloud-image)"),
-    "cloud-image": str().optional().describe("A cloud-images name of this provider (exclusive with diskimage)"),
+    name: refersToName(str().describe("A top-level label this pool can launch"), "label"),
+    diskimage: refersToName(str().describe("Top-level diskimage to boot from (exclusive with cloud-image)"), "diskimage").optional(),
+    "cloud-image": refersToName(str().describe("A cloud-images name of this provider (exclusive with diskimage)"), "cloud-image").optional(),
     "min-ram": int().optional().describe("Smallest flavor with at least this much RAM (MiB)"),
     "flavor-name": str().optional().describe("Flavor name (exact without min-ram, substring with it)"),
     "key-name": str().optional().describe("Keypair injected into servers"),

@@ -2,13 +2,14 @@
 import { z } from "zod";
 import { int, list, str } from "../primitives.ts";
 import { commonPoolShape, commonProviderShape } from "./common.ts";
+import { refersToName } from "../names.ts";
 
 const stringOrList = () => z.union([str(), list(str())]);
 
 export const staticNodeSchema = z
   .strictObject({
     name: str().describe("Host name or IP; unique across the whole configuration"),
-    labels: stringOrList().describe("Top-level labels this host offers (a list; a string is one label)"),
+    labels: refersToName(stringOrList().describe("Top-level labels this host offers (a list; a string is one label)"), "label"),
     username: str().default("zuul").describe("Login user recorded on the node"),
     timeout: int().default(5).describe("Seconds to wait when checking that the host is up"),
     "host-key": stringOrList().optional().describe("Expected SSH host key(s)"),

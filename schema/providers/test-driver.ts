@@ -2,10 +2,11 @@
 import { z } from "zod";
 import { list, str } from "../primitives.ts";
 import { commonPoolShape, commonProviderShape } from "./common.ts";
+import { refersToName } from "../names.ts";
 
 export const testPoolSchema = z.strictObject({
   ...commonPoolShape,
-  labels: list(str()).default([]).describe("Top-level label names"),
+  labels: refersToName(list(str()).describe("Top-level label names"), "label").default([]),
 });
 
 export const testProviderSchema = z.strictObject({

@@ -55,6 +55,34 @@ test("secure values and their paths are reported for masking, and never echoed i
   assert.doesNotMatch(formatDiagnostic(d!), /hunter2/);
 });
 
+/** Lines a person may break while editing a credential: each is a YAML syntax error. */
+const brokenCredentialLines = [
+  "      REGISTRY_PASSWORD: s3cr3t-Pa55: x",
+  '      REGISTRY_PASSWORD: "s3cr3t-Pa55',
+  "      REGISTRY_PASSWORD: 's3cr3t-Pa55",
+  "      REGISTRY_PASSWORD: [s3cr3t-Pa55",
+  "      REGISTRY_PASSWORD: {s3cr3t-Pa55",
+  "      REGISTRY_PASSWORD: s3cr3t-Pa55\n     - x",
+  "     REGISTRY_PASSWORD: s3cr3t-Pa55\n      OTHER: s3cr3t-Pa55",
+  "      REGISTRY_PASSWORD: *s3cr3t-Pa55",
+  "      REGISTRY_PASSWORD: s3cr3t-Pa55\n  - s3cr3t-Pa55: [",
+];
+
+test("a YAML syntax error never quotes the value on the broken line, in the secure file or the main file", () => {
+  const secureHead = "diskimages:\n  - name: ubuntu\n    env-vars:\n";
+  for (const line of brokenCredentialLines) {
+    const inSecure = loadInvalid(main, { secureText: `${secureHead}${line}\n` });
+    const inMain = loadInvalid(main.replace("      TMPDIR: /tmp", line));
+    for (const d of [...inSecure, ...inMain]) {
+      assert.equal(d.code, "yaml.syntax", line);
+      assert.doesNotMatch(formatDiagnostic(d), /s3cr3t/, line);
+    }
+    assert.ok(inSecure.length > 0 && inMain.length > 0, line);
+  }
+  const [d] = loadInvalid(main, { secureText: `${secureHead}${brokenCredentialLines[0]}\n` });
+  assert.match(formatDiagnostic(d!), /secure\.conf:4:\d+: error: .*the line of key 'REGISTRY_PASSWORD'/);
+});
+
 test("env-vars whose name says credential are secret even in the main file", () => {
   const result = loadConfigText(main.replace("TMPDIR: /tmp", "API_TOKEN: abc"), "nodepool.yaml");
   assert.ok(result.ok);

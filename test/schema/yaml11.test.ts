@@ -78,6 +78,10 @@ test("duplicate keys are accepted (last wins) with a warning pointing at both", 
 test("more than one document, and custom tags, are errors", () => {
   assert.equal(loadInvalid("max-hold-age: 1\n---\nmax-hold-age: 2\n")[0]?.code, "yaml.syntax");
   assert.equal(loadInvalid("images-dir: !secret x\n")[0]?.code, "yaml.syntax");
+  // An alias without an anchor before it is an error at the alias, not an exception from the loader.
+  const [alias] = loadInvalid("labels: []\nimages-dir: *later\nx: &later /tmp\n");
+  assert.deepEqual([alias?.code, alias?.line, alias?.column], ["yaml.syntax", 2, 13]);
+  assert.match(alias!.message, /anchor that is not defined before it.*'images-dir'/);
 });
 
 test("an unsubstituted {placeholder} parses as a mapping and fails the string check", () => {

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter, once } from "node:events";
 import type { Flavor } from "../flavor.ts";
-import { CloudError, ImageUploadError, LaunchError, QuotaExceededError, type CloudImage, type Resources, type Server, type ServerId, type ServerStatus } from "../driver.ts";
+import { CloudError, ImageUploadError, LaunchError, QuotaExceededError, type CloudImage, type ImageId, type Resources, type Server, type ServerId, type ServerStatus } from "../driver.ts";
 
 export type FakeFlavor = Flavor;
 
@@ -92,7 +92,7 @@ export class FakeCloud {
   ];
   readonly servers = new Map<ServerId, FakeServer>();
   readonly images = new Map<string, CloudImage>([
-    ["fake-image-id", { id: "fake-image-id", name: "Fake Precise", status: "active", properties: {} }],
+    ["fake-image-id", { id: "fake-image-id" as ImageId, name: "Fake Precise", status: "active", properties: {} }],
   ]);
   readonly ports = new Map<string, FakePort>([
     ["1a", { id: "1a", status: "DOWN", deviceOwner: "compute:nova" }],
@@ -241,7 +241,7 @@ export class FakeCloud {
       throw new ImageUploadError(`Fake cloud: upload of ${name} failed (injected)`);
     }
     if (meta.SHOULD_FAIL === "true") throw new ImageUploadError(`Fake cloud: upload of ${name} failed (SHOULD_FAIL)`);
-    const image: CloudImage = { id: randomUUID(), name, status: "active", properties: { ...meta } };
+    const image: CloudImage = { id: randomUUID() as ImageId, name, status: "active", properties: { ...meta } };
     this.images.set(image.id, image);
     return image;
   }

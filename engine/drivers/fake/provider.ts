@@ -8,18 +8,26 @@ import {
   LaunchError,
   messageOf,
   type CloudImage,
+  type ImageId,
+  type ImageStore,
   type ImageUploadSpec,
   type LaunchCheckpoint,
   type LaunchedNodeFields,
   type LaunchSpec,
+  type LeakCleaner,
   type LeakCleanupResult,
   type Provider,
   type ProviderContext,
+  type ProviderTraits,
+  type QuotaSource,
   type Resources,
   type Server,
   type ServerId,
+  type ServerLauncher,
+  type UploadCheckpoint,
   timedApiCall,
 } from "../driver.ts";
+import { cloudTraits } from "../traits.ts";
 import { defaultFakeCloudSettings, fakeCloud, type FakeCloud, type FakeCloudSettings, type FakeFlavor } from "./cloud.ts";
 import { selectFlavor } from "../flavor.ts";
 import { formatHostname } from "../hostname.ts";
@@ -40,11 +48,14 @@ export function fakeCloudSettings(config: FakeProviderConfig): FakeCloudSettings
   };
 }
 
-export class FakeProvider implements Provider {
-  readonly driver = "fake";
-  readonly canLaunch = true;
-  readonly managesImages = true;
-  readonly imageFormat: string;
+/** A cloud: every ability but an inventory of existing hosts. */
+export class FakeProvider implements Provider, ServerLauncher, ImageStore, QuotaSource, LeakCleaner {
+  readonly traits: ProviderTraits;
+  readonly servers = this;
+  readonly images = this;
+  readonly quota = this;
+  readonly leaks = this;
+  readonly format: string;
   readonly cloud: FakeCloud;
   /** Seconds a port must stay DOWN before cleanup removes it; tests lower it. */
   portCleanupAge = PORT_CLEANUP_AGE_S;
@@ -55,42 +66,43 @@ export class FakeProvider implements Provider {
     private readonly context: ProviderContext = {},
   ) {
     this.cloud = fakeCloud(config.name, fakeCloudSettings(config));
-    this.imageFormat = config.cloud === "fake-vhd" ? "vhd" : "qcow2";
+    this.traits = cloudTraits(config);
+    this.format = config.cloud === "fake-vhd" ? "vhd" : "qcow2";
   }
 
   get name(): string {
     return this.config.name;
   }
 
-  async start(): Promise<void> {}
+  async start(_signal: AbortSignal): Promise<void> {}
 
   async stop(): Promise<void> {}
 
-  async limits(): Promise<Resources> {
+  async limits(_signal: AbortSignal): Promise<Resources> {
     return this.call("get-limits", () => ({ ...this.cloud.limits }));
   }
 
-  async labelResources(pool: string, label: string): Promise<Resources> {
+  async labelResources(pool: string, label: string, _signal: AbortSignal): Promise<Resources> {
     const flavor = this.flavorFor(this.poolLabel(pool, label));
     return { cores: flavor.vcpus, instances: 1, ram: flavor.ram };
   }
 
-  async availabilityZones(): Promise<string[]> {
+  async availabilityZones(_signal: AbortSignal): Promise<string[]> {
     return [...this.cloud.azs];
   }
 
-  async cloudImageAvailable(cloudImage: string): Promise<boolean> {
+  async cloudImageAvailable(cloudImage: string, _signal: AbortSignal): Promise<boolean> {
     const entry = this.config["cloud-images"].find((c) => c.name === cloudImage);
     if (!entry) return false;
     if (entry["image-id"] !== undefined) return true;
     return this.cloud.findImage(entry["image-name"] ?? entry.name) !== undefined;
   }
 
-  async listServers(): Promise<Server[]> {
+  async listServers(_signal: AbortSignal): Promise<Server[]> {
     return this.call("list-servers", () => [...this.cloud.servers.values()]);
   }
 
-  async launch(spec: LaunchSpec, checkpoint: LaunchCheckpoint): Promise<LaunchedNodeFields> {
+  async launch(spec: LaunchSpec, checkpoint: LaunchCheckpoint, signal: AbortSignal): Promise<LaunchedNodeFields> {
     const poolConfig = this.config.pools.find((p) => p.name === spec.pool);
     if (!poolConfig) throw new LaunchError("error.unknown", `pool ${spec.pool} is not configured for provider ${this.name}`);
     const label = this.poolLabel(spec.pool, spec.label);
@@ -148,7 +160,7 @@ export class FakeProvider implements Provider {
       host_keys: [],
     };
     await checkpoint({ external_id: server.id, hostname, image_id: fields.image_id, resources: fields.resources });
-    const active = await waitForActive(this.cloud, server.id, this.config["launch-timeout"], spec.signal);
+    const active = await waitForActive(this.cloud, server.id, this.config["launch-timeout"], signal);
     if (active.status !== "ACTIVE") {
       throw new LaunchError("error.status", `server ${server.id} is ${active.status}, not ACTIVE`, { externalId: server.id });
     }
@@ -161,17 +173,17 @@ export class FakeProvider implements Provider {
     fields.private_ipv4 = active.privateV4 || active.publicV4;
     if (poolConfig["host-key-checking"]) {
       const connection = { type: boot.connectionType, port: boot.connectionPort };
-      fields.host_keys = await keyscan(this.cloud, active, connection, this.config["boot-timeout"], spec.signal);
+      fields.host_keys = await keyscan(this.cloud, active, connection, this.config["boot-timeout"], signal);
     }
     return fields;
   }
 
-  async deleteServer(id: ServerId): Promise<void> {
+  async deleteServer(id: ServerId, _signal: AbortSignal): Promise<void> {
     await this.call("delete-server", () => this.cloud.deleteServer(id));
     if (this.cloud.servers.has(id)) throw new CloudError(`server ${id} still exists after deletion`);
   }
 
-  async cleanupLeakedResources(): Promise<LeakCleanupResult> {
+  async cleanupLeakedResources(_signal: AbortSignal): Promise<LeakCleanupResult> {
     const now = Date.now() / 1000;
     let ports = 0;
     if (this.downPorts === null) {
@@ -183,15 +195,17 @@ export class FakeProvider implements Provider {
     return { ports, floatingIps: 0 };
   }
 
-  async uploadImage(spec: ImageUploadSpec): Promise<{ externalId: string }> {
-    return this.call("upload-image", () => ({ externalId: this.cloud.uploadImage(spec.name, spec.meta).id }));
+  async uploadImage(spec: ImageUploadSpec, checkpoint: UploadCheckpoint, _signal: AbortSignal): Promise<{ externalId: ImageId }> {
+    const { id } = await this.call("upload-image", () => this.cloud.uploadImage(spec.name, spec.meta));
+    await checkpoint(id);
+    return { externalId: id };
   }
 
-  async deleteImage(name: string): Promise<void> {
-    await this.call("delete-image", () => this.cloud.deleteImage(name));
+  async deleteImage(id: ImageId, _signal: AbortSignal): Promise<void> {
+    if (this.cloud.images.has(id)) await this.call("delete-image", () => this.cloud.deleteImage(id));
   }
 
-  async listImages(): Promise<CloudImage[]> {
+  async listImages(_signal: AbortSignal): Promise<CloudImage[]> {
     return this.call("list-images", () => [...this.cloud.images.values()]);
   }
 

@@ -47,7 +47,7 @@ export class StatusFeed {
   /** The whole page, rendered now. */
   page(): string {
     const summary = this.summary();
-    return renderPage(summary, renderSections(summary));
+    return renderPage(summary, renderSections(summary, true));
   }
 
   /** Streams updates to one page until it goes away. */
@@ -61,18 +61,23 @@ export class StatusFeed {
     });
     response.on("close", () => this.clients.delete(response));
     const summary = this.summary();
-    const sections = renderSections(summary);
+    const sections = renderSections(summary, false);
     this.clients.set(response, sections);
     response.write(event(summary.at, sections));
   }
 
-  /** Ends every stream and stops listening (the web server is closing). */
+  /** Ends every open stream (the web server is closing; pages reconnect to the next one). */
+  endStreams(): void {
+    for (const client of this.clients.keys()) client.end();
+    this.clients.clear();
+  }
+
+  /** Ends every stream and stops listening to the fleet. */
   close(): void {
     clearTimeout(this.timer);
     clearInterval(this.keepalive);
     this.offChange();
-    for (const client of this.clients.keys()) client.end();
-    this.clients.clear();
+    this.endStreams();
   }
 
   private summary(): FleetSummary {
@@ -91,7 +96,7 @@ export class StatusFeed {
   private update(): void {
     if (this.clients.size === 0) return;
     const summary = this.summary();
-    const sections = renderSections(summary);
+    const sections = renderSections(summary, false);
     this.lastAt = this.clock();
     // Pages opened at different moments may differ in what they lack: one message per difference.
     const messages = new Map<string, string>();

@@ -1,7 +1,9 @@
 /**
  * The status page's HTML, rendered on the server from a fleet summary (engine/status/fleet.ts):
  * pure functions, one per section, so the first render and every live update are the same
- * markup. Ages are `<time data-epoch>` elements the page's script keeps current.
+ * markup. Ages are `<time data-epoch>` elements the page's script keeps current: written out in
+ * the first render, left for the script in updates, so a section changes only when the fleet
+ * does, not every second.
  */
 import type { FleetSummary, NodeTally, ProviderSummary, QuotaFigures } from "../../status/fleet.ts";
 import { NODE_STATES, type NodeState } from "../../zk/records/node.ts";
@@ -25,8 +27,9 @@ export function formatAge(seconds: number): string {
   return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
 }
 
-function age(epoch: number, now: number): string {
-  return `<time data-epoch="${epoch}" datetime="${new Date(epoch * 1000).toISOString()}">${formatAge(now - epoch)}</time>`;
+/** `now` null: the age is left for the page's script. */
+function age(epoch: number, now: number | null): string {
+  return `<time data-epoch="${epoch}" datetime="${new Date(epoch * 1000).toISOString()}">${now === null ? "" : formatAge(now - epoch)}</time>`;
 }
 
 /** States worth a column: the common ones always, the rest when some node is in them. */
@@ -67,13 +70,13 @@ export function renderFleet(s: FleetSummary): string {
 <h3>By label</h3>${tallyTable("label", labels, columns, { header: "waiting", value: waiting })}`;
 }
 
-export function renderRequests(s: FleetSummary): string {
+export function renderRequests(s: FleetSummary, now: number | null): string {
   const r = s.requests;
-  const oldest = r.waiting > 0 ? `; the oldest has waited <strong>${formatAge(r.oldestWaitingAge)}</strong>` : "";
+  const oldest = r.waiting > 0 ? `; the oldest has waited <strong>${age(s.at - r.oldestWaitingAge, now)}</strong>` : "";
   const rows = r.queue
     .map(
       (q) =>
-        `<tr data-request="${e(q.id)}"><td><code>${e(q.id)}</code></td><td>${e(q.state)}</td><td>${e(q.requestor ?? "")}</td><td>${e(q.labels.join(", "))}</td><td class="n">${age(q.since, s.at)}</td></tr>`,
+        `<tr data-request="${e(q.id)}"><td><code>${e(q.id)}</code></td><td>${e(q.state)}</td><td>${e(q.requestor ?? "")}</td><td>${e(q.labels.join(", "))}</td><td class="n">${age(q.since, now)}</td></tr>`,
     )
     .join("");
   const more = r.waiting > r.queue.length ? `<p class="more">and ${r.waiting - r.queue.length} more waiting</p>` : "";
@@ -99,32 +102,34 @@ export function renderProviders(s: FleetSummary): string {
   return `<table><thead><tr><th>Provider</th><th>Status</th><th class="n">Instances</th><th class="n">Cores</th><th class="n">RAM</th><th>Pools</th></tr></thead><tbody>${s.providers.map(providerRow).join("")}</tbody></table>`;
 }
 
-export function renderImages(s: FleetSummary): string {
+export function renderImages(s: FleetSummary, now: number | null): string {
   if (s.images.length === 0) return `<p class="empty">No image builds.</p>`;
   const rows = s.images
     .flatMap((image) => {
       const name = `${e(image.name)}${image.paused ? ' <span class="warn">paused</span>' : ""}`;
       if (image.builds.length === 0) return [`<tr><th>${name}</th><td colspan="3" class="empty">no builds</td></tr>`];
       return image.builds.map((build, i) => {
-        const uploads = build.uploads.map((u) => `${e(u.provider)}: <span class="st-${u.state}">${u.state}</span> ${age(u.since, s.at)}`).join("<br>");
-        return `<tr>${i === 0 ? `<th rowspan="${image.builds.length}">${name}</th>` : ""}<td><code>${e(build.id)}</code> <span class="st-${build.state}">${build.state}</span></td><td class="n">${age(build.since, s.at)}</td><td>${uploads || '<span class="empty">none</span>'}</td></tr>`;
+        const uploads = build.uploads.map((u) => `${e(u.provider)}: <span class="st-${u.state}">${u.state}</span> ${age(u.since, now)}`).join("<br>");
+        return `<tr>${i === 0 ? `<th rowspan="${image.builds.length}">${name}</th>` : ""}<td><code>${e(build.id)}</code> <span class="st-${build.state}">${build.state}</span></td><td class="n">${age(build.since, now)}</td><td>${uploads || '<span class="empty">none</span>'}</td></tr>`;
       });
     })
     .join("");
   return `<table><thead><tr><th>Image</th><th>Build</th><th class="n">Age</th><th>Uploads</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-export function renderEvents(s: FleetSummary): string {
+export function renderEvents(s: FleetSummary, now: number | null): string {
   if (s.events.length === 0) return `<p class="empty">Nothing to report.</p>`;
   const items = [...s.events]
     .reverse()
-    .map((ev) => `<li class="${ev.kind}">${age(ev.at, s.at)} ago <span class="kind">${ev.kind === "launch-failed" ? "launch failed" : "leak removed"}</span> ${ev.provider ? `<strong>${e(ev.provider)}</strong> ` : ""}${e(ev.text)}</li>`)
+    .map((ev) => `<li class="${ev.kind}">${age(ev.at, now)} ago <span class="kind">${ev.kind === "launch-failed" ? "launch failed" : "leak removed"}</span> ${ev.provider ? `<strong>${e(ev.provider)}</strong> ` : ""}${e(ev.text)}</li>`)
     .join("");
   return `<ul class="events">${items}</ul>`;
 }
 
-export function renderSections(s: FleetSummary): RenderedSections {
-  return { fleet: renderFleet(s), requests: renderRequests(s), providers: renderProviders(s), images: renderImages(s), events: renderEvents(s) };
+/** `ages` false: ages left for the page's script (live updates). */
+export function renderSections(s: FleetSummary, ages: boolean): RenderedSections {
+  const now = ages ? s.at : null;
+  return { fleet: renderFleet(s), requests: renderRequests(s, now), providers: renderProviders(s), images: renderImages(s, now), events: renderEvents(s, now) };
 }
 
 const TITLES: Record<SectionId, string> = { fleet: "Nodes", requests: "Request queue", providers: "Providers", images: "Images", events: "Recent events" };

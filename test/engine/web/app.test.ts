@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { buildWebApp, startWebApp } from "../../../engine/web/index.ts";
 import { newNode, type NodepoolZk } from "../../../engine/zk/index.ts";
@@ -124,9 +126,39 @@ test("startWebApp listens on the configured address and closes", async (t) => {
   const { zk } = await zkForTest(t);
   const web = await startWebApp({ zk, log, isReady: () => true, config: { webapp: { listen_address: "127.0.0.1", port: 8005 } }, port: 0 });
   t.after(() => web.close());
-  assert.match(web.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(String(web.url), /^http:\/\/127\.0\.0\.1:\d+$/);
   const response = await fetch(`${web.url}/label-list`, { headers: { accept: "application/json" } });
   assert.equal(response.status, 200);
   assert.equal(await response.text(), "[]");
+  assert.equal((await fetch(`${web.url}/ready`)).status, 200);
+});
+
+test("a web address already taken is logged once, the launcher goes on, and the address is taken when it frees", async (t) => {
+  const { zk } = await zkForTest(t);
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+  const port = (holder.address() as AddressInfo).port;
+  const lines: Array<Record<string, unknown>> = [];
+  const recording = pino({ level: "debug" }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const until = async (what: string, done: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 5_000;
+    while (!done()) {
+      assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const config = { webapp: { listen_address: "127.0.0.1", port } };
+  const web = await startWebApp({ zk, log: recording, isReady: () => true, config, retryMs: 50 });
+  t.after(() => web.close());
+  assert.equal(web.url, undefined);
+  const refused = lines.filter((line) => line["level"] === 50);
+  assert.equal(refused.length, 1);
+  assert.match(String(refused[0]?.["msg"]), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\).*goes on without it.*webapp\\.port`));
+  assert.ok(!lines.some((line) => "stack" in line || /Internal Error/.test(String(line["msg"]))));
+  await until("three retries", () => lines.filter((line) => line["msg"] === "web API address still taken").length >= 3);
+  assert.equal(lines.filter((line) => line["level"] === 50).length, 1, "logged once, not at every retry");
+  await new Promise<void>((resolve) => holder.close(() => resolve()));
+  await until("the freed address", () => web.url !== undefined);
+  assert.equal(web.url, `http://127.0.0.1:${port}`);
   assert.equal((await fetch(`${web.url}/ready`)).status, 200);
 });
