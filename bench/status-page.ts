@@ -8,10 +8,11 @@
  * the launcher leaves the fleet alone), REQUESTS waiting requests (default 1,000; the providers
  * take none, max-concurrency 0), and a few image builds and uploads. Then starts the built
  * `nodepool-launcher` in a process of its own and reports:
- * - `/metrics`: wall time of 30 scrapes, one after another (median, p95, max);
+ * - `/metrics` and `/`: wall time of 30 requests one after another (median, p95, max) and the
+ *   launcher's CPU per request;
  * - the status page's first render in Debian's chromium (navigation start to the load event);
- * - the launcher's CPU over 30 s while the benchmark changes a node 50 times a second, without
- *   and with 100 open status pages (100 Server-Sent Events streams read to the end).
+ * - the launcher's CPU while the benchmark changes a node 50 times a second, in three pairs of
+ *   20 s windows without and with 100 open status pages (100 Server-Sent Events streams read).
  * `--screenshot FILE` adds a provider whose launches all fail (recent events) and writes a PNG
  * of the page.
  */
@@ -34,7 +35,8 @@ const LABELS = ["ubuntu-jammy", "ubuntu-noble", "debian-bookworm", "centos-9-str
 const IMAGES = ["ubuntu-jammy", "ubuntu-noble", "debian-bookworm"];
 const CHANGES_PER_SECOND = 50;
 const PAGES = 100;
-const WINDOW_MS = 30_000;
+const WINDOW_MS = 20_000;
+const ROUNDS = 3;
 const TICKS_PER_SECOND = 100;
 
 const args = process.argv.slice(2);
@@ -225,15 +227,21 @@ async function main(): Promise<void> {
     }
     console.log(`launcher ${pid} up with its caches loaded; load average ${loadavg()[0]?.toFixed(1)}`);
 
-    const scrapes: number[] = [];
-    let size = 0;
-    for (let i = 0; i < 30; i++) {
-      const started = performance.now();
-      size = (await (await fetch(`${url}/metrics`)).text()).length;
-      scrapes.push(performance.now() - started);
+    for (const path of ["/metrics", "/"]) {
+      const times: number[] = [];
+      let size = 0;
+      const ticks = await cpuTicks(pid);
+      for (let i = 0; i < 30; i++) {
+        const started = performance.now();
+        size = (await (await fetch(`${url}${path}`)).text()).length;
+        times.push(performance.now() - started);
+      }
+      const cpuMs = (((await cpuTicks(pid)) - ticks) * 10) / 30;
+      times.sort((a, b) => a - b);
+      console.log(
+        `GET ${path} (${(size / 1024).toFixed(0)} KiB), 30 in a row: median ${quantile(times, 0.5).toFixed(1)} ms, p95 ${quantile(times, 0.95).toFixed(1)} ms, max ${(times.at(-1) ?? 0).toFixed(1)} ms; launcher CPU ${cpuMs.toFixed(1)} ms each`,
+      );
     }
-    scrapes.sort((a, b) => a - b);
-    console.log(`/metrics (${(size / 1024).toFixed(0)} KiB): median ${quantile(scrapes, 0.5).toFixed(1)} ms, p95 ${quantile(scrapes, 0.95).toFixed(1)} ms, max ${(scrapes.at(-1) ?? 0).toFixed(1)} ms`);
 
     const browser = await launchBrowser({ width: 1500, height: 1250 });
     try {
@@ -252,26 +260,33 @@ async function main(): Promise<void> {
         }
         await page.close();
       }
-      const html = (await (await fetch(`${url}/`)).text()).length;
-      console.log(`status page (${(html / 1024).toFixed(0)} KiB): first render in chromium ${renders.map((ms) => ms.toFixed(0)).join(", ")} ms (navigation start to load event, five fresh tabs)`);
+      console.log(`status page: first render in chromium ${renders.map((ms) => ms.toFixed(0)).join(", ")} ms (navigation start to load event, five fresh tabs)`);
     } finally {
       await browser.close();
     }
 
     const quiet = await cpuOver(pid, 10_000);
-    let load = churn(zk, held, CHANGES_PER_SECOND);
-    const noPages = await cpuOver(pid, WINDOW_MS);
-    const rateA = await load.stop();
-    const pages = openPages(url, PAGES);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    load = churn(zk, held, CHANGES_PER_SECOND);
-    const withPages = await cpuOver(pid, WINDOW_MS);
-    const rateB = await load.stop();
-    const got = pages.close();
-    console.log(
-      `launcher CPU: ${quiet.toFixed(1)} % idle; ${noPages.toFixed(1)} % with ${rateA.toFixed(0)} node changes/s; ${withPages.toFixed(1)} % with ${rateB.toFixed(0)} changes/s and ${PAGES} open status pages ` +
-        `(the pages' cost: ${(withPages - noPages).toFixed(1)} % of one core; ${got.events} updates, ${(got.bytes / 1e6).toFixed(1)} MB sent)`,
-    );
+    // Windows without and with the pages alternate, so a change in the machine's load falls on both.
+    const load = churn(zk, held, CHANGES_PER_SECOND);
+    const without: number[] = [];
+    const withPages: number[] = [];
+    let events = 0;
+    let bytes = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      without.push(await cpuOver(pid, WINDOW_MS));
+      const pages = openPages(url, PAGES);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      withPages.push(await cpuOver(pid, WINDOW_MS));
+      const got = pages.close();
+      events += got.events;
+      bytes += got.bytes;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    const rate = await load.stop();
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const list = (xs: number[]): string => xs.map((x) => x.toFixed(1)).join(", ");
+    console.log(`launcher CPU (% of one core): ${quiet.toFixed(1)} idle; with ${rate.toFixed(0)} node changes/s: ${list(without)} without pages, ${list(withPages)} with ${PAGES} open status pages`);
+    console.log(`the pages' cost: ${(mean(withPages) - mean(without)).toFixed(1)} % of one core (means of ${ROUNDS} alternating ${WINDOW_MS / 1000} s windows; ${events} updates, ${(bytes / 1e6).toFixed(1)} MB sent)`);
   } finally {
     launcher?.kill("SIGTERM");
     zk.close();
