@@ -6,26 +6,22 @@
  * periodic cleanup comes round; never on a fixed poll.
  */
 import { hostname as osHostname } from "node:os";
-import { createProvider } from "../drivers/index.ts";
-import type { ApiCallSink, ImageStore, Provider } from "../drivers/index.ts";
+import type { ApiCallSink, ImageStore } from "../drivers/index.ts";
 import type { Logger } from "../log.ts";
+import { ProviderLifecycle } from "../reconcile/providers.ts";
 import type { StatsClient } from "../stats/client.ts";
 import { buildDisplayName } from "../zk/ids.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
 import { epochSeconds } from "../zk/records/_codec.ts";
 import type { NodepoolConfig } from "../../schema/index.ts";
-import { runBuild } from "./build.ts";
-import { deleteBuild, deleteUpload, removeUploadRecord } from "./cleanup.ts";
 import type { BuilderContext } from "./context.ts";
 import { BuilderEventEmitter } from "./events.ts";
 import { builderDesired } from "./desired.ts";
-import { imageProviders } from "./formats.ts";
+import { dispatchBuilderAction } from "./dispatch.ts";
 import { localBuilds } from "./local-files.ts";
 import { observeImages, WatchSet } from "./observe.ts";
 import { planBuilder, type BuilderAction } from "./plan.ts";
-import { newestReadyBuild } from "./retention.ts";
 import { uploadTarget, type BuilderDesired, type BuilderObserved } from "./state.ts";
-import { runUpload } from "./upload.ts";
 
 export interface BuilderOptions {
   zk: NodepoolZk;
@@ -57,9 +53,8 @@ export class Builder {
   readonly events = new BuilderEventEmitter();
   private config: NodepoolConfig;
   private secretPaths: readonly string[];
-  private readonly providers = new Map<string, { key: string; provider: Provider; images: ImageStore }>();
-  /** Aborts the providers' calls when the builder stops. */
-  private readonly stopping$ = new AbortController();
+  /** The providers that take images; one that fails to start is retried, its uploads wait. */
+  private readonly providers: ProviderLifecycle;
   private readonly watches: WatchSet;
   private readonly retryAfter = new Map<string, number>();
   private readonly buildsInFlight = new Map<string, Promise<void>>();
@@ -80,6 +75,12 @@ export class Builder {
     this.secretPaths = options.secretPaths ?? [];
     this.hostname = options.hostname ?? osHostname();
     this.watches = new WatchSet(() => this.schedule(DEBOUNCE_MS));
+    this.providers = new ProviderLifecycle({
+      log: options.log,
+      select: (traits) => traits.abilities.has("images"),
+      onStarted: () => this.schedule(0),
+      ...(options.apiCalls === undefined ? {} : { apiCalls: options.apiCalls }),
+    });
   }
 
   get currentConfig(): NodepoolConfig {
@@ -87,7 +88,7 @@ export class Builder {
   }
 
   async start(): Promise<void> {
-    await this.syncProviders();
+    await this.providers.sync(this.config.providers);
     const client = this.options.zk.client;
     const offSession = client.onSession(() => {
       this.watches.reset();
@@ -111,19 +112,18 @@ export class Builder {
   async reconfigure(config: NodepoolConfig, secretPaths: readonly string[] = this.secretPaths): Promise<void> {
     this.config = config;
     this.secretPaths = secretPaths;
-    await this.syncProviders();
+    await this.providers.sync(this.config.providers);
     this.schedule(0);
   }
 
   /** Stops planning, waits for running builds (an image command is never abandoned), stops providers. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.stopping$.abort();
     clearTimeout(this.timer);
     this.offSession?.();
     await this.running;
     await Promise.all(this.buildsInFlight.values());
-    await Promise.all([...this.providers.values()].map(({ provider }) => provider.stop()));
+    await this.providers.stop();
   }
 
   /** Waits until no pass, build or upload is running (tests). */
@@ -178,8 +178,8 @@ export class Builder {
       dibCommand: this.options.dibCommand,
       config: this.config,
       secretPaths: this.secretPaths,
-      providers: new Map([...this.providers].map(([name, { images }]) => [name, images])),
-      signal: this.stopping$.signal,
+      providers: this.imageStores(),
+      signal: this.providers.signal,
     };
   }
 
@@ -195,7 +195,7 @@ export class Builder {
       retryAfter: this.retryAfter,
       watches: this.watches,
     });
-    const formats = new Map([...this.providers].map(([name, { images }]) => [name, images.format]));
+    const formats = new Map([...this.imageStores()].map(([name, images]) => [name, images.format]));
     const desired = builderDesired(this.config, formats);
     const plan = planBuilder(desired, observed, now);
     const ctx = this.context();
@@ -210,108 +210,41 @@ export class Builder {
     return plan.nextWake === null ? Infinity : (plan.nextWake - epochSeconds()) * 1000;
   }
 
+  /** Deletions run in the pass; builds and uploads in a free worker, their failure retried after a delay. */
   private async carryOut(ctx: BuilderContext, action: BuilderAction, desired: BuilderDesired, observed: BuilderObserved): Promise<void> {
-    const cleanup = this.options.cleanup ?? true;
-    switch (action.kind) {
-      case "build":
-        return this.startBuild(ctx, action, desired.images.get(action.image)?.formats ?? [], observed);
-      case "upload":
-        return this.startUpload(ctx, action);
-      case "delete-upload":
-        if (cleanup) await deleteUpload(ctx, action);
-        return;
-      case "remove-upload-record":
-        if (cleanup) await removeUploadRecord(ctx, action);
-        return;
-      case "delete-build": {
-        const state = observed.images.get(action.image)?.builds.find((b) => b.id === action.build)?.state;
-        if (cleanup && state !== undefined) await deleteBuild(ctx, action, state, this.buildingIds);
-        return;
-      }
+    const options = { cleanup: this.options.cleanup ?? true, building: this.buildingIds };
+    if (action.kind !== "build" && action.kind !== "upload") {
+      await dispatchBuilderAction(ctx, action, desired, observed, options);
+      return;
     }
-  }
-
-  private startBuild(ctx: BuilderContext, action: Extract<BuilderAction, { kind: "build" }>, formats: readonly string[], observed: BuilderObserved): void {
-    if (this.buildsInFlight.has(action.image) || this.buildsInFlight.size >= (this.options.buildWorkers ?? 1)) return;
-    const image = ctx.config.diskimages.find((d) => d.name === action.image);
-    if (image === undefined) return;
-    const newestReady = newestReadyBuild(observed.images.get(image.name)?.builds ?? [])?.id;
-    let display: string | undefined;
-    const work = runBuild(ctx, {
-      image,
-      formats,
-      manual: action.manual,
-      newestReady,
-      onStarted: (build) => {
-        display = buildDisplayName(image.name, build);
-        this.buildingIds.add(display);
-      },
-    })
-      .then((result) => {
-        if (result.kind === "failed") this.retryAfter.set(image.name, epochSeconds() + this.retrySeconds());
-        if (result.kind === "ready") this.retryAfter.delete(image.name);
-      })
-      .catch((error: unknown) => {
-        this.retryAfter.set(image.name, epochSeconds() + this.retrySeconds());
-        this.options.log.error({ err: error, image: image.name }, "image build failed");
-      })
-      .finally(() => {
-        if (display !== undefined) this.buildingIds.delete(display);
-        this.buildsInFlight.delete(image.name);
-        this.schedule(0);
-      });
-    this.buildsInFlight.set(image.name, work);
-  }
-
-  private startUpload(ctx: BuilderContext, action: Extract<BuilderAction, { kind: "upload" }>): void {
-    const key = `${buildDisplayName(action.image, action.build)}/${action.provider}`;
-    if (this.uploadsInFlight.has(key) || this.uploadsInFlight.size >= (this.options.uploadWorkers ?? 4)) return;
-    const target = uploadTarget(action.image, action.provider);
-    const work = runUpload(ctx, { image: action.image, build: action.build, provider: action.provider, format: action.format })
-      .then((result) => {
-        if (result.kind === "failed") this.retryAfter.set(target, epochSeconds() + this.retrySeconds());
-        if (result.kind === "ready") this.retryAfter.delete(target);
+    const [inFlight, workers, key, target] =
+      action.kind === "build"
+        ? [this.buildsInFlight, this.options.buildWorkers ?? 1, action.image, action.image]
+        : [this.uploadsInFlight, this.options.uploadWorkers ?? 4, `${buildDisplayName(action.image, action.build)}/${action.provider}`, uploadTarget(action.image, action.provider)];
+    if (inFlight.has(key) || inFlight.size >= workers) return;
+    const work = dispatchBuilderAction(ctx, action, desired, observed, options)
+      .then((failure) => {
+        if (failure === null) this.retryAfter.delete(target);
+        else this.retryAfter.set(target, epochSeconds() + this.retrySeconds());
       })
       .catch((error: unknown) => {
         this.retryAfter.set(target, epochSeconds() + this.retrySeconds());
-        this.options.log.error({ err: error, image: action.image, provider: action.provider }, "image upload failed");
+        this.options.log.error({ err: error, image: action.image, ...(action.kind === "upload" ? { provider: action.provider } : {}) }, `image ${action.kind} failed`);
       })
       .finally(() => {
-        this.uploadsInFlight.delete(key);
+        inFlight.delete(key);
         this.schedule(0);
       });
-    this.uploadsInFlight.set(key, work);
+    inFlight.set(key, work);
   }
 
   private retrySeconds(): number {
     return (this.options.retryDelayMs ?? 10_000) / 1000;
   }
 
-  /** Image-managing providers: kept while their config is unchanged, replaced when it changes, stopped when removed. */
-  private async syncProviders(): Promise<void> {
-    const wanted = new Map(imageProviders(this.config).map((p) => [p.name, p]));
-    for (const [name, { provider }] of this.providers) {
-      if (!wanted.has(name)) {
-        this.providers.delete(name);
-        await provider.stop();
-      }
-    }
-    for (const [name, { config }] of wanted) {
-      const key = JSON.stringify(config);
-      const current = this.providers.get(name);
-      if (current?.key === key) continue;
-      let provider: Provider;
-      try {
-        const apiCalls = this.options.apiCalls?.(name);
-        provider = createProvider(config, apiCalls === undefined ? {} : { apiCalls });
-        await provider.start(this.stopping$.signal);
-      } catch (error) {
-        this.options.log.error({ err: error, provider: name }, "provider unavailable; its uploads wait until it works");
-        continue;
-      }
-      if (provider.images === undefined) continue;
-      this.providers.set(name, { key, provider, images: provider.images });
-      if (current) await current.provider.stop();
-    }
+  private imageStores(): Map<string, ImageStore> {
+    const stores = new Map<string, ImageStore>();
+    for (const [name, provider] of this.providers.running()) if (provider.images) stores.set(name, provider.images);
+    return stores;
   }
 }

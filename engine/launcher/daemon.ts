@@ -98,7 +98,7 @@ export class LauncherDaemon extends ConfiguredDaemon {
           zk,
           config: first,
           log,
-          isReady: () => launcher.ready,
+          notReadyReason: () => launcher.notReadyReason(),
           metrics: metrics.registry,
           status,
           ...(options.webPort === undefined ? {} : { port: options.webPort }),

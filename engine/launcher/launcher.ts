@@ -7,7 +7,7 @@
  */
 import { hostname } from "node:os";
 import type { NodepoolConfig, ProviderConfig } from "../../schema/index.ts";
-import { createProvider, describeProvider, messageOf, type ApiCallSink, type BootImage, type Provider, type ProviderTraits, type Resources, type Server } from "../drivers/index.ts";
+import { describeProvider, type ApiCallSink, type BootImage, type Provider, type ProviderTraits, type Resources, type Server } from "../drivers/index.ts";
 import type { Logger } from "../log.ts";
 import { ImageCache, launcherCache, nodeCache, requestCache, type LauncherCache, type NodeCache, type RequestCache } from "../zk/caches.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
@@ -18,6 +18,8 @@ import { EngineEventEmitter, type ActionEvent } from "../reconcile/events.ts";
 import { logActivity } from "./activity-log.ts";
 import { Executor } from "../reconcile/executor.ts";
 import { nextDeadline, plan } from "../reconcile/plan.ts";
+import type { BackoffOptions } from "../reconcile/backoff.ts";
+import { ProviderLifecycle } from "../reconcile/providers.ts";
 import { RateLimiter } from "../reconcile/rate.ts";
 import { labelKey, NO_LIMIT, poolKey, type Desired, type Observed, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
 import { MIN_READY_RETRY_S } from "./min-ready.ts";
@@ -38,6 +40,8 @@ export interface LauncherOptions {
   staleRequestLockMs?: number;
   /** Wait after a failed min-ready request before the label's next one (reference: 10 s). */
   minReadyRetryMs?: number;
+  /** Backoff between start attempts of a provider that cannot start (1 s doubling to 5 min). */
+  providerRetry?: BackoffOptions;
   /** Where each provider's driver reports its cloud API calls (the metrics). */
   apiCalls?: (provider: string) => ApiCallSink;
 }
@@ -46,7 +50,7 @@ export interface LauncherOptions {
 export interface ProviderRunState {
   readonly name: string;
   readonly started: boolean;
-  /** Why it is not started (its driver's start error); null when started. */
+  /** Why it is not started, with its next try; null when started. */
   readonly reason: string | null;
 }
 
@@ -61,7 +65,6 @@ export interface LauncherCaches {
 interface RunningProvider {
   config: ProviderConfig;
   traits: ProviderTraits;
-  key: string;
   provider: Provider;
   rate: RateLimiter;
   observed: ProviderObserved;
@@ -87,11 +90,13 @@ export class Launcher {
   private readonly zk: NodepoolZk;
   private readonly identity: LauncherIdentity;
   private readonly options: typeof DEFAULTS;
-  private readonly apiCalls: LauncherOptions["apiCalls"];
-  /** Providers whose start failed, with why (retried with the next config change). */
-  private readonly startFailures = new Map<string, string>();
   private config: NodepoolConfig;
+  /** The config's desired state, every provider. */
+  private configured: Desired;
+  /** What passes plan with: the configured state less the providers that do not run (no pool worker). */
   private desired: Desired;
+  private readonly lifecycle: ProviderLifecycle;
+  /** The running providers, with the launcher's view of each. */
   private readonly providers = new Map<string, RunningProvider>();
   private readonly executor: Executor;
   private readonly nodes: NodeCache;
@@ -117,8 +122,6 @@ export class Launcher {
   private readonly intervals: NodeJS.Timeout[] = [];
   private offSession: (() => void) | undefined;
   private offState: (() => void) | undefined;
-  /** Aborts the providers' calls at stop. */
-  private readonly halted = new AbortController();
 
   constructor(options: LauncherOptions) {
     this.zk = options.zk;
@@ -132,8 +135,18 @@ export class Launcher {
       staleRequestLockMs: options.staleRequestLockMs ?? DEFAULTS.staleRequestLockMs,
       minReadyRetryMs: options.minReadyRetryMs ?? DEFAULTS.minReadyRetryMs,
     };
-    this.apiCalls = options.apiCalls;
-    this.desired = this.desiredOf(this.config);
+    this.configured = this.desiredOf(this.config);
+    this.desired = this.configured;
+    this.lifecycle = new ProviderLifecycle({
+      log: this.log,
+      ...(options.providerRetry === undefined ? {} : { retry: options.providerRetry }),
+      ...(options.apiCalls === undefined ? {} : { apiCalls: options.apiCalls }),
+      onStarted: (provider, config) => this.providerStarted(provider, config),
+      onStopping: (name) => {
+        this.providers.delete(name);
+        this.desired = this.runningDesired();
+      },
+    });
     const client = this.zk.client;
     const top = { log: this.log, create: true };
     this.nodes = nodeCache(client, top);
@@ -183,9 +196,19 @@ export class Launcher {
     });
   }
 
-  /** True once every provider is started and registered (the web app's `/ready`). */
+  /** True once the loop runs and every provider is started and registered (the web app's `/ready`). */
   get ready(): boolean {
-    return this.readyFlag;
+    return this.notReadyReason() === null;
+  }
+
+  /** Why the launcher is not ready (a provider that cannot start names itself and why), or null. */
+  notReadyReason(): string | null {
+    if (!this.readyFlag) return "the launcher is starting";
+    const down = this.lifecycle.notReady();
+    if (down.length === 0) return null;
+    return down
+      .map(({ provider, reason, retryAt }) => `provider ${provider}: ${reason}${retryAt === null ? "" : ` (next try at ${new Date(retryAt * 1000).toISOString()})`}`)
+      .join("; ");
   }
 
   get currentConfig(): NodepoolConfig {
@@ -197,11 +220,15 @@ export class Launcher {
     return { nodes: this.nodes, requests: this.requests, launchers: this.launchers, images: this.images };
   }
 
-  /** Every configured provider, started or not and why. */
+  /** Every configured provider, started or not and why (the provider lifecycle's word). */
   providerStates(): ProviderRunState[] {
+    const down = new Map(this.lifecycle.notReady().map((n) => [n.provider, n]));
     return this.config.providers.map(({ name }) => {
-      const started = this.providers.has(name);
-      return { name, started, reason: started ? null : (this.startFailures.get(name) ?? "starting") };
+      if (this.providers.has(name)) return { name, started: true, reason: null };
+      const why = down.get(name);
+      if (why === undefined) return { name, started: false, reason: "starting" };
+      const retry = why.retryAt === null ? "" : ` (next try at ${new Date(why.retryAt * 1000).toISOString()})`;
+      return { name, started: false, reason: `${why.reason}${retry}` };
     });
   }
 
@@ -253,10 +280,11 @@ export class Launcher {
   /** Applies a new config: changed providers get a new driver, unchanged ones keep theirs (§8.4). */
   async reconfigure(config: NodepoolConfig): Promise<void> {
     this.config = config;
-    this.desired = this.desiredOf(config);
+    this.configured = this.desiredOf(config);
+    this.desired = this.runningDesired();
     // Limits may have grown: labels whose min-ready requests failed may try again at once.
     const now = Date.now() / 1000;
-    for (const provider of this.desired.providers) for (const pool of provider.pools) this.roomFreed.set(pool.key, now);
+    for (const provider of this.configured.providers) for (const pool of provider.pools) this.roomFreed.set(pool.key, now);
     await this.syncProviders();
     await this.register();
     this.trigger("config changed");
@@ -273,13 +301,11 @@ export class Launcher {
     this.offSession?.();
     this.offState?.();
     await this.executor.stop();
-    this.halted.abort();
     this.nodes.close();
     this.requests.close();
     this.launchers.close();
     this.images.close();
-    for (const running of this.providers.values()) await running.provider.stop();
-    this.providers.clear();
+    await this.lifecycle.stop();
     for (const id of this.launcherIds()) await this.zk.unregisterLauncher(id).catch(() => undefined);
   }
 
@@ -427,7 +453,7 @@ export class Launcher {
       const leaks = running.provider.leaks;
       if (leaks === undefined) continue;
       try {
-        const leaked = await leaks.cleanupLeakedResources(this.halted.signal);
+        const leaked = await leaks.cleanupLeakedResources(this.lifecycle.signal);
         if (leaked.ports > 0) this.events.emit("leak", { provider: running.config.name, kind: "ports", count: leaked.ports });
         if (leaked.floatingIps > 0) this.events.emit("leak", { provider: running.config.name, kind: "floatingips", count: leaked.floatingIps });
       } catch (error) {
@@ -466,46 +492,38 @@ export class Launcher {
   // ---- providers --------------------------------------------------------------------------
 
   private async syncProviders(): Promise<void> {
-    const wanted = new Map(this.config.providers.map((p) => [p.name, p]));
-    for (const [name, running] of [...this.providers]) {
-      const config = wanted.get(name);
-      if (config && JSON.stringify(config) === running.key) continue;
-      this.providers.delete(name);
-      await running.provider.stop().catch((error: unknown) => this.log.warn({ err: error, provider: name }, "stopping provider failed"));
-    }
-    for (const [name, config] of wanted) {
-      if (this.providers.has(name)) continue;
-      try {
-        const apiCalls = this.apiCalls?.(name);
-        const provider = createProvider(config, apiCalls === undefined ? {} : { apiCalls });
-        await provider.start(this.halted.signal);
-        const running: RunningProvider = {
-          config,
-          traits: provider.traits,
-          key: JSON.stringify(config),
-          provider,
-          rate: new RateLimiter(provider.traits.rate * 1000),
-          observed: { quota: NO_LIMIT, labelResources: new Map(), cloudImages: new Set(), availabilityZones: [], servers: null },
-          quotaAt: 0,
-          limits: NO_LIMIT,
-          servers: [],
-        };
-        this.providers.set(name, running);
-        this.startFailures.delete(name);
-        await this.refreshProvider(running, true);
-        this.log.info({ provider: name, driver: config.driver }, "provider started");
-      } catch (error) {
-        this.startFailures.set(name, messageOf(error));
-        this.log.error({ err: error, provider: name }, "starting provider failed");
-      }
-    }
+    await this.lifecycle.sync(this.config.providers);
+  }
+
+  /** A provider runs (at start, after a failed start's retry, or restarted with a changed config). */
+  private async providerStarted(provider: Provider, config: ProviderConfig): Promise<void> {
+    const running: RunningProvider = {
+      config,
+      traits: provider.traits,
+      provider,
+      rate: new RateLimiter(provider.traits.rate * 1000),
+      observed: { quota: NO_LIMIT, labelResources: new Map(), cloudImages: new Set(), availabilityZones: [], servers: null },
+      quotaAt: 0,
+      limits: NO_LIMIT,
+      servers: [],
+    };
+    this.providers.set(provider.name, running);
+    this.desired = this.runningDesired();
+    await this.refreshProvider(running, true);
+    if (!this.readyFlag) return;
+    await this.register().catch((error: unknown) => this.log.warn({ err: error }, "launcher registration failed"));
+    this.trigger("provider started");
+  }
+
+  private runningDesired(): Desired {
+    return { ...this.configured, providers: this.configured.providers.filter((p) => this.providers.has(p.name)) };
   }
 
   /** Re-reads a provider's limits, servers, flavors and cloud images (quota cache, §2.12). */
   private async refreshProvider(running: RunningProvider, listServers: boolean): Promise<void> {
     const { config } = running;
     const { servers, quota: quotaSource } = running.provider;
-    const signal = this.halted.signal;
+    const signal = this.lifecycle.signal;
     try {
       const labelResources = new Map<string, Resources>();
       const cloudImages = new Set<string>();
@@ -562,12 +580,15 @@ export class Launcher {
   }
 
   private launcherIds() {
-    return this.desired.providers.flatMap((p) => p.pools.map((pool) => pool.launcherId));
+    return this.configured.providers.flatMap((p) => p.pools.map((pool) => pool.launcherId));
   }
 
-  /** Registers every pool worker with the labels of the whole config (§2.20), and withdraws removed ones. */
+  /**
+   * Registers the pool worker of every running provider's pools with the labels of the whole
+   * config (§2.20), and withdraws the others (removed, or their provider not running).
+   */
   private async register(): Promise<void> {
-    const labels = supportedLabels(this.desired);
+    const labels = supportedLabels(this.configured);
     const wanted = new Set<string>();
     for (const provider of this.desired.providers) {
       for (const pool of provider.pools) {

@@ -10,30 +10,26 @@
  */
 import { hostname as osHostname } from "node:os";
 import type { NodepoolConfig } from "../../schema/index.ts";
-import { runBuild } from "../builder/build.ts";
-import { deleteBuild, deleteUpload, removeUploadRecord } from "../builder/cleanup.ts";
 import type { BuilderContext } from "../builder/context.ts";
 import { builderDesired } from "../builder/desired.ts";
 import { DEFAULT_DIB_COMMAND } from "../builder/dib-command.ts";
-import { imageProviders } from "../builder/formats.ts";
 import { localBuilds, readOrCreateBuilderId } from "../builder/local-files.ts";
 import { observeImages } from "../builder/observe.ts";
 import { planBuilder, type BuilderAction } from "../builder/plan.ts";
-import { newestReadyBuild } from "../builder/retention.ts";
-import type { BuilderDesired, BuilderObserved } from "../builder/state.ts";
-import { runUpload } from "../builder/upload.ts";
-import { createProvider } from "../drivers/index.ts";
-import type { ImageStore, Provider } from "../drivers/index.ts";
+import { dispatchBuilderAction } from "../builder/dispatch.ts";
+import type { ImageStore } from "../drivers/index.ts";
 import { Launcher } from "../launcher/launcher.ts";
 import type { Logger } from "../log.ts";
 import type { Action } from "../reconcile/actions.ts";
 import { keyOf } from "../reconcile/executor.ts";
+import { ProviderLifecycle } from "../reconcile/providers.ts";
 import { createStatsClient } from "../stats/client.ts";
 import { LockBusyError, RecordGoneError } from "../zk/errors.ts";
 import { asRequestId, buildDisplayName } from "../zk/ids.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
 import { epochSeconds } from "../zk/records/_codec.ts";
 import { builderEntry, launcherEntry, type PlanEntry } from "./entries.ts";
+import { ProviderUnavailableError } from "./observe-once.ts";
 import { entryLine } from "./render.ts";
 
 export interface ApplyOptions {
@@ -139,16 +135,14 @@ function builderKey(action: BuilderAction): string {
 async function applyBuilder(options: ApplyOptions, progress: Progress, signal: AbortSignal): Promise<void> {
   const imagesDir = options.config["images-dir"];
   if (imagesDir === undefined) return;
-  const providers = new Map<string, Provider>();
-  const images = new Map<string, ImageStore>();
+  const providers = new ProviderLifecycle({ log: options.log, select: (traits) => traits.abilities.has("images"), retry: false });
   const stats = createStatsClient({ log: options.log });
   try {
-    for (const target of imageProviders(options.config)) {
-      const provider = createProvider(target.config);
-      providers.set(target.name, provider);
-      await provider.start(signal);
-      if (provider.images) images.set(target.name, provider.images);
-    }
+    await providers.sync(options.config.providers);
+    const down = providers.notReady()[0];
+    if (down !== undefined) throw new ProviderUnavailableError(`provider ${down.provider}: ${down.reason}`);
+    const images = new Map<string, ImageStore>();
+    for (const [name, provider] of providers.running()) if (provider.images) images.set(name, provider.images);
     const ctx: BuilderContext = {
       zk: options.zk,
       log: options.log,
@@ -160,7 +154,7 @@ async function applyBuilder(options: ApplyOptions, progress: Progress, signal: A
       config: options.config,
       secretPaths: options.secretPaths,
       providers: images,
-      signal,
+      signal: AbortSignal.any([signal, providers.signal]),
     };
     const desired = builderDesired(options.config, new Map([...images].map(([name, store]) => [name, store.format])));
     const attempted = new Set<string>();
@@ -175,7 +169,7 @@ async function applyBuilder(options: ApplyOptions, progress: Progress, signal: A
         progress.started(entry);
         progress.current = entry.summary;
         try {
-          const failure = await carryOut(ctx, action, desired, observed);
+          const failure = await dispatchBuilderAction(ctx, action, desired, observed, { cleanup: true, building: new Set() });
           if (failure === null) progress.finished(entry);
           else progress.fail(`${entry.summary}: ${failure}`);
         } catch (error) {
@@ -186,38 +180,8 @@ async function applyBuilder(options: ApplyOptions, progress: Progress, signal: A
       }
     }
   } finally {
-    await Promise.all([...providers.values()].map((p) => p.stop().catch(() => undefined)));
+    await providers.stop();
     await stats.close();
-  }
-}
-
-/** Runs one builder action as the builder daemon's pass does; returns why it failed, or null. */
-async function carryOut(ctx: BuilderContext, action: BuilderAction, desired: BuilderDesired, observed: BuilderObserved): Promise<string | null> {
-  switch (action.kind) {
-    case "build": {
-      const image = ctx.config.diskimages.find((d) => d.name === action.image);
-      if (image === undefined) return null;
-      const formats = desired.images.get(action.image)?.formats ?? [];
-      const newestReady = newestReadyBuild(observed.images.get(action.image)?.builds ?? [])?.id;
-      const result = await runBuild(ctx, { image, formats, manual: action.manual, newestReady });
-      if (result.kind === "failed") return `build ${buildDisplayName(action.image, result.build)} failed (see its build log)`;
-      return null;
-    }
-    case "upload": {
-      const result = await runUpload(ctx, { image: action.image, build: action.build, provider: action.provider, format: action.format });
-      return result.kind === "failed" ? `upload ${result.upload} failed` : null;
-    }
-    case "delete-upload":
-      await deleteUpload(ctx, action);
-      return null;
-    case "remove-upload-record":
-      await removeUploadRecord(ctx, action);
-      return null;
-    case "delete-build": {
-      const state = observed.images.get(action.image)?.builds.find((b) => b.id === action.build)?.state;
-      if (state !== undefined) await deleteBuild(ctx, action, state, new Set());
-      return null;
-    }
   }
 }
 

@@ -23,15 +23,16 @@ import { localBuilds, readBuilderId } from "../builder/local-files.ts";
 import { observeImages } from "../builder/observe.ts";
 import { planBuilder, type BuilderAction } from "../builder/plan.ts";
 import type { BuilderDesired, BuilderObserved } from "../builder/state.ts";
-import { createProvider } from "../drivers/index.ts";
-import type { Provider, Resources } from "../drivers/driver.ts";
+import type { Provider, Resources } from "../drivers/index.ts";
 import { NodepoolError } from "../errors.ts";
+import type { Logger } from "../log.ts";
 import { malformedReason } from "../launcher/malformed-request.ts";
 import { nodepoolQuota } from "../launcher/quota.ts";
 import type { Action } from "../reconcile/actions.ts";
 import { desiredFromConfig, supportedLabels, type LauncherIdentity } from "../reconcile/desired.ts";
 import { keyOf } from "../reconcile/executor.ts";
 import { plan } from "../reconcile/plan.ts";
+import { ProviderLifecycle } from "../reconcile/providers.ts";
 import { labelKey, NO_LIMIT, uploadKey, type Desired, type Observed, type ObservedNode, type ObservedRequest, type ProviderDesired, type ProviderObserved } from "../reconcile/state.ts";
 import { NoNodeError } from "../zk/errors.ts";
 import { asNodeId, asRequestId, type NodeId, type RequestId } from "../zk/ids.ts";
@@ -66,7 +67,7 @@ export async function observeOnce(zk: NodepoolZk, config: NodepoolConfig, option
   const identity = options.identity ?? { hostname: osHostname(), pid: process.pid };
   const desired = desiredFromConfig(config, identity);
   const now = options.now ?? Date.now() / 1000;
-  const providers = await startProviders(config.providers);
+  const providers = await startProviders(config.providers, zk.client.log);
   try {
     const [nodeList, emptyNodes, requestList, requestIds, registered, builder] = await Promise.all([
       zk.getNodes(),
@@ -74,7 +75,7 @@ export async function observeOnce(zk: NodepoolZk, config: NodepoolConfig, option
       zk.getNodeRequests(),
       zk.getNodeRequestIds(),
       zk.getLaunchers(),
-      observeBuilder(zk, config, providers),
+      observeBuilder(zk, config, providers.running()),
     ]);
     const nodes = new Map<NodeId, ObservedNode>();
     for (const node of nodeList) if (node.id !== undefined) nodes.set(node.id, { ...node, id: node.id });
@@ -101,7 +102,7 @@ export async function observeOnce(zk: NodepoolZk, config: NodepoolConfig, option
     };
     return { now, launcher: { desired, observed: await withLocksHeldByOthers(zk, desired, observed, now) }, builder };
   } finally {
-    await Promise.all([...providers.values()].map((p) => p.stop().catch(() => undefined)));
+    await providers.stop();
   }
 }
 
@@ -117,19 +118,14 @@ export function planObservation(observation: Observation): { launcher: Action[];
 /** `plan` reads once and is ended by its process: its cloud calls are never aborted. */
 const NEVER = new AbortController().signal;
 
-async function startProviders(configs: readonly ProviderConfig[]): Promise<Map<string, Provider>> {
-  const started = new Map<string, Provider>();
-  for (const config of configs) {
-    try {
-      const provider = createProvider(config);
-      await provider.start(NEVER);
-      started.set(config.name, provider);
-    } catch (error) {
-      await Promise.all([...started.values()].map((p) => p.stop().catch(() => undefined)));
-      throw new ProviderUnavailableError(`provider ${config.name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
-  }
-  return started;
+/** Every configured provider started once, or the first that could not be with why. */
+async function startProviders(configs: readonly ProviderConfig[], log: Logger): Promise<ProviderLifecycle> {
+  const providers = new ProviderLifecycle({ log, retry: false });
+  await providers.sync(configs);
+  const down = providers.notReady()[0];
+  if (down === undefined) return providers;
+  await providers.stop();
+  throw new ProviderUnavailableError(`provider ${down.provider}: ${down.reason}`);
 }
 
 /** A provider's limits, servers, flavors, zones and cloud images, as the launcher's quota cache holds them (behaviour.md §2.12). */

@@ -21,8 +21,8 @@ export const CACHE_SECONDS = 1;
 export interface WebAppOptions {
   readonly zk: NodepoolZk;
   readonly log: Logger;
-  /** True once every provider has started (behaviour.md §6.6); the launcher sets it. */
-  readonly isReady: () => boolean;
+  /** Null once every provider has started (behaviour.md §6.6), else why not (which provider, what failed). */
+  readonly notReadyReason: () => string | null;
   /** Milliseconds since the epoch; tests move it. */
   readonly clock?: () => number;
   /** Served at `/metrics` (a prom-client registry). */
@@ -67,7 +67,8 @@ export function buildWebApp(options: WebAppOptions) {
 
   app.get("/ready", async (_request, reply) => {
     reply.header("Cache-Control", "no-store").type(TEXT);
-    return options.isReady() ? reply.code(200).send("OK") : reply.code(500).send("Not ready");
+    const reason = options.notReadyReason();
+    return reason === null ? reply.code(200).send("OK") : reply.code(500).send(`Not ready: ${reason}`);
   });
 
   const endpoints = [...LISTINGS, "ready"];

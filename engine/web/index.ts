@@ -1,6 +1,6 @@
 /**
  * The launcher's web API (behaviour.md §6). The launcher daemon calls
- * `startWebApp({ zk, config, log, isReady })` when its config has `webapp` (unless told not
+ * `startWebApp({ zk, config, log, notReadyReason })` when its config has `webapp` (unless told not
  * to) and `close()` on shutdown; `buildWebApp` gives the unstarted fastify app for tests.
  */
 import type { WebappConfig } from "../../schema/index.ts";

@@ -100,6 +100,8 @@ export class FakeCloud {
   ]);
 
   // Failure injection (§3C test hooks).
+  /** Refuses this many connections (a provider's start), as a cloud with bad credentials or down does. */
+  failConnects = 0;
   failCreates = 0;
   failCreatesLeavingServer = 0;
   failWaits = 0;
@@ -123,6 +125,13 @@ export class FakeCloud {
     this.launchFailureRate = 0;
     this.configure(settings);
     this.events.setMaxListeners(0);
+  }
+
+  /** A provider connecting (authentication, catalog): refused while `failConnects` lasts. */
+  connect(): void {
+    if (this.failConnects <= 0) return;
+    this.failConnects -= 1;
+    throw new CloudError("Fake cloud: authentication failed (injected)");
   }
 
   configure(settings: FakeCloudSettings): void {

@@ -74,7 +74,9 @@ export class FakeProvider implements Provider, ServerLauncher, ImageStore, Quota
     return this.config.name;
   }
 
-  async start(_signal: AbortSignal): Promise<void> {}
+  async start(_signal: AbortSignal): Promise<void> {
+    this.cloud.connect();
+  }
 
   async stop(): Promise<void> {}
 

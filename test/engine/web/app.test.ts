@@ -11,8 +11,8 @@ import { seedTree, T0 } from "../status/_seed.ts";
 const log = pino({ level: "silent" });
 const BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
-function appFor(zk: NodepoolZk, options: { ready?: () => boolean; clock?: () => number } = {}) {
-  return buildWebApp({ zk, log, isReady: options.ready ?? (() => false), clock: options.clock ?? (() => (T0 + 7) * 1000) });
+function appFor(zk: NodepoolZk, options: { notReady?: () => string | null; clock?: () => number } = {}) {
+  return buildWebApp({ zk, log, notReadyReason: options.notReady ?? (() => "starting"), clock: options.clock ?? (() => (T0 + 7) * 1000) });
 }
 
 test("every listing serves JSON for application/json and the text table otherwise, with CORS", async (t) => {
@@ -101,12 +101,14 @@ test("results are cached for a second, with Last-Modified, Expires and 304", asy
   assert.equal((fresh.json() as unknown[]).length, 1);
 });
 
-test("/ready answers 500 until the launcher says it is ready, then 200; never cached", async (t) => {
+test("/ready answers 500 with the reason until the launcher says it is ready, then 200; never cached", async (t) => {
   const { zk } = await zkForTest(t);
-  let ready = false;
-  const app = appFor(zk, { ready: () => ready });
-  assert.equal((await app.inject({ url: "/ready" })).statusCode, 500);
-  ready = true;
+  let reason: string | null = "provider cloud-a: authentication failed";
+  const app = appFor(zk, { notReady: () => reason });
+  const notReady = await app.inject({ url: "/ready" });
+  assert.equal(notReady.statusCode, 500);
+  assert.equal(notReady.body, "Not ready: provider cloud-a: authentication failed");
+  reason = null;
   const response = await app.inject({ url: "/ready", headers: { accept: "application/json" } });
   assert.equal(response.statusCode, 200);
   assert.equal(response.headers["cache-control"], "no-store");
@@ -124,7 +126,7 @@ test("ZooKeeper trouble is a 500", async (t) => {
 
 test("startWebApp listens on the configured address and closes", async (t) => {
   const { zk } = await zkForTest(t);
-  const web = await startWebApp({ zk, log, isReady: () => true, config: { webapp: { listen_address: "127.0.0.1", port: 8005 } }, port: 0 });
+  const web = await startWebApp({ zk, log, notReadyReason: () => null, config: { webapp: { listen_address: "127.0.0.1", port: 8005 } }, port: 0 });
   t.after(() => web.close());
   assert.match(String(web.url), /^http:\/\/127\.0\.0\.1:\d+$/);
   const response = await fetch(`${web.url}/label-list`, { headers: { accept: "application/json" } });
@@ -148,7 +150,7 @@ test("a web address already taken is logged once, the launcher goes on, and the 
     }
   };
   const config = { webapp: { listen_address: "127.0.0.1", port } };
-  const web = await startWebApp({ zk, log: recording, isReady: () => true, config, retryMs: 50 });
+  const web = await startWebApp({ zk, log: recording, notReadyReason: () => null, config, retryMs: 50 });
   t.after(() => web.close());
   assert.equal(web.url, undefined);
   const refused = lines.filter((line) => line["level"] === 50);

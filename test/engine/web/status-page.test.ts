@@ -59,7 +59,7 @@ test("the status page: aggregates, escaped text, and live updates of only what c
   const fleet = new MemoryFleet();
   fleet.nodes.push({ ...newNode({ state: "ready", provider: "east", pool: "main", type: ["small"] }), id: asNodeId("0000000001") });
   fleet.requests.set("200-0000000001", { ...newRequest({ nodeTypes: ["<img src=x>"], requestor: "zuul<script>" }), id: asRequestId("200-0000000001") });
-  const app = buildWebApp({ zk, log: pino({ level: "silent" }), isReady: () => true, status: new StatusFeed({ source: fleet }) });
+  const app = buildWebApp({ zk, log: pino({ level: "silent" }), notReadyReason: () => null, status: new StatusFeed({ source: fleet }) });
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   t.after(() => app.close());
 
@@ -100,7 +100,7 @@ test("the status page: aggregates, escaped text, and live updates of only what c
 
 test("without a status feed or a registry, / and /metrics are not found", async (t) => {
   const { zk } = await zkForTest(t);
-  const app = buildWebApp({ zk, log: pino({ level: "silent" }), isReady: () => true });
+  const app = buildWebApp({ zk, log: pino({ level: "silent" }), notReadyReason: () => null });
   assert.equal((await app.inject({ url: "/" })).statusCode, 404);
   assert.equal((await app.inject({ url: "/metrics" })).statusCode, 404);
 });
