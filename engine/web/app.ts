@@ -80,7 +80,7 @@ export function buildWebApp(options: WebAppOptions) {
   if (status) {
     endpoints.unshift("");
     app.get("/", async (_request, reply) => reply.header("Cache-Control", "no-store").type("text/html; charset=UTF-8").send(status.page()));
-    app.get("/status/events", (request, reply) => {
+    app.get("/status/events", (_request, reply) => {
       reply.hijack();
       status.attach(reply.raw);
     });
