@@ -8,6 +8,7 @@
 import { hostname as osHostname } from "node:os";
 import type { ApiCallSink, ImageStore } from "../drivers/index.ts";
 import type { Logger } from "../log.ts";
+import { Backoff } from "../reconcile/backoff.ts";
 import { ProviderLifecycle } from "../reconcile/providers.ts";
 import type { StatsClient } from "../stats/client.ts";
 import { buildDisplayName } from "../zk/ids.ts";
@@ -36,7 +37,7 @@ export interface BuilderOptions {
   uploadWorkers?: number;
   /** Deletions on (the reference's cleanup worker); tests turn it off to see failed records. */
   cleanup?: boolean;
-  /** Delay before a failed build or upload is tried again (the reference's 10 s pass). */
+  /** Delay before a failed build or upload is tried again (the reference's 10 s pass), doubling with each further failure up to 5 min. */
   retryDelayMs?: number;
   /** The periodic pass for what no watch reports (a lock freed by a crashed builder); 60 s. */
   periodicMs?: number;
@@ -46,6 +47,8 @@ export interface BuilderOptions {
 }
 
 const DEBOUNCE_MS = 20;
+/** The longest wait before a build or upload that keeps failing is tried again. */
+const MAX_RETRY_MS = 300_000;
 /** setTimeout's limit; a rebuild-age further away is re-armed on a later pass. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -56,6 +59,8 @@ export class Builder {
   /** The providers that take images; one that fails to start is retried, its uploads wait. */
   private readonly providers: ProviderLifecycle;
   private readonly watches: WatchSet;
+  /** Failed builds (`<image>`) and uploads (`<image>/<provider>`) back off; the plan waits for `retryAfter`. */
+  private readonly backoff: Backoff;
   private readonly retryAfter = new Map<string, number>();
   private readonly buildsInFlight = new Map<string, Promise<void>>();
   /** Display names of the builds this process is making (never cleaned up under it). */
@@ -74,6 +79,8 @@ export class Builder {
     this.config = options.config;
     this.secretPaths = options.secretPaths ?? [];
     this.hostname = options.hostname ?? osHostname();
+    const retryMs = options.retryDelayMs ?? 10_000;
+    this.backoff = new Backoff({ initialMs: retryMs, maxMs: Math.max(retryMs, MAX_RETRY_MS) });
     this.watches = new WatchSet(() => this.schedule(DEBOUNCE_MS));
     this.providers = new ProviderLifecycle({
       log: options.log,
@@ -224,11 +231,13 @@ export class Builder {
     if (inFlight.has(key) || inFlight.size >= workers) return;
     const work = dispatchBuilderAction(ctx, action, desired, observed, options)
       .then((failure) => {
-        if (failure === null) this.retryAfter.delete(target);
-        else this.retryAfter.set(target, epochSeconds() + this.retrySeconds());
+        if (failure === null) {
+          this.backoff.forget(target);
+          this.retryAfter.delete(target);
+        } else this.retryAfter.set(target, this.backoff.failed(target, failure, epochSeconds()));
       })
       .catch((error: unknown) => {
-        this.retryAfter.set(target, epochSeconds() + this.retrySeconds());
+        this.retryAfter.set(target, this.backoff.failed(target, String(error), epochSeconds()));
         this.options.log.error({ err: error, image: action.image, ...(action.kind === "upload" ? { provider: action.provider } : {}) }, `image ${action.kind} failed`);
       })
       .finally(() => {
@@ -236,10 +245,6 @@ export class Builder {
         this.schedule(0);
       });
     inFlight.set(key, work);
-  }
-
-  private retrySeconds(): number {
-    return (this.options.retryDelayMs ?? 10_000) / 1000;
   }
 
   private imageStores(): Map<string, ImageStore> {

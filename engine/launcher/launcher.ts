@@ -42,6 +42,8 @@ export interface LauncherOptions {
   minReadyRetryMs?: number;
   /** Backoff between start attempts of a provider that cannot start (1 s doubling to 5 min). */
   providerRetry?: BackoffOptions;
+  /** Backoff between the tries of an object whose action keeps failing (1 s doubling to 5 min). */
+  actionRetry?: BackoffOptions;
   /** Where each provider's driver reports its cloud API calls (the metrics). */
   apiCalls?: (provider: string) => ApiCallSink;
 }
@@ -154,6 +156,7 @@ export class Launcher {
       const { kind, id } = change;
       if (kind === "removed") {
         this.lockChanged.delete(id);
+        this.executor.backoff.forget(id);
         const { provider, pool } = change.previous;
         if (provider !== null && pool !== null) this.roomFreed.set(poolKey(provider, pool), Date.now() / 1000);
       }
@@ -164,7 +167,10 @@ export class Launcher {
     this.requests = requestCache(client, top);
     this.requests.onChange(({ kind, id }) => {
       this.executor.clearBusy(id);
-      if (kind === "removed") this.executor.pruneMinReady(id);
+      if (kind === "removed") {
+        this.executor.pruneMinReady(id);
+        this.executor.backoff.forget(id);
+      }
       this.trigger("request changed");
     });
     this.requests.onMalformed((id) => {
@@ -193,6 +199,7 @@ export class Launcher {
       trigger: (reason) => this.trigger(reason),
       watchLock: (key, path) => this.watchLock(key, path),
       probeLock: (key, path) => this.probeLock(key, path),
+      ...(options.actionRetry === undefined ? {} : { retry: options.actionRetry }),
     });
   }
 
@@ -333,6 +340,7 @@ export class Launcher {
       malformedRequests: this.requests.malformedChildren(),
       cleanupDue: this.cleanupDue,
       sweepDue: this.sweepDue,
+      backoff: this.executor.backoff.pending(Date.now() / 1000),
     };
   }
 
@@ -351,7 +359,7 @@ export class Launcher {
     this.sweepDue = false;
     if (onAction) this.events.on("action", onAction);
     try {
-      await this.executor.run(actions);
+      await this.executor.run(actions.filter((action) => action.retry === undefined));
       await this.executor.idle();
     } finally {
       if (onAction) this.events.off("action", onAction);
@@ -387,7 +395,7 @@ export class Launcher {
       this.sweepDue = false;
       this.events.emit("pass", { actions: actions.length, planMs: performance.now() - started });
       if (actions.length > 0) this.log.debug({ reason, actions: actions.length }, "reconcile pass");
-      for (const action of actions) void this.executor.start(action);
+      for (const action of actions) if (action.retry === undefined) void this.executor.start(action);
       this.scheduleDeadline(observed, now);
       this.lastPassEnd = performance.now();
       this.lastPassMs = this.lastPassEnd - started;
@@ -398,7 +406,9 @@ export class Launcher {
 
   private scheduleDeadline(observed: Observed, now: number): void {
     clearTimeout(this.deadlineTimer);
-    const next = nextDeadline(this.desired, observed, now);
+    const deadline = nextDeadline(this.desired, observed, now);
+    const retry = this.executor.backoff.nextDue(now);
+    const next = deadline === null ? retry : retry === null ? deadline : Math.min(deadline, retry);
     if (next === null) return;
     this.deadlineTimer = setTimeout(() => this.trigger("deadline"), Math.min((next - now) * 1000 + 5, 2 ** 31 - 1));
   }

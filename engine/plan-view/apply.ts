@@ -20,8 +20,7 @@ import { dispatchBuilderAction } from "../builder/dispatch.ts";
 import type { ImageStore } from "../drivers/index.ts";
 import { Launcher } from "../launcher/launcher.ts";
 import type { Logger } from "../log.ts";
-import type { Action } from "../reconcile/actions.ts";
-import { keyOf } from "../reconcile/executor.ts";
+import { keyOf, type Action } from "../reconcile/actions.ts";
 import { ProviderLifecycle } from "../reconcile/providers.ts";
 import { createStatsClient } from "../stats/client.ts";
 import { LockBusyError, RecordGoneError } from "../zk/errors.ts";
@@ -263,7 +262,8 @@ async function applyLauncher(options: ApplyOptions, progress: Progress, signal: 
     if (actions > 0) {
       for (const action of launcher.plan()) {
         const key = keyOf(action);
-        if (announced.has(key)) continue;
+        // An object backing off after failures is not started by this pass.
+        if (announced.has(key) || action.retry !== undefined) continue;
         announced.add(key);
         progress.started(launcherEntry(action));
       }

@@ -7,10 +7,19 @@
 import type { ServerId } from "../drivers/driver.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 
+/** An object whose last attempts failed waits until `at` (epoch seconds) before the next (per-object backoff). */
+export interface RetryDue {
+  at: number;
+  failures: number;
+  error: string;
+}
+
 interface Base {
   /** Provider the action belongs to; null for actions that span providers (min-ready). */
   provider: string | null;
   reason: string;
+  /** Set when the action's object is backing off: the pass does not take it before `retry.at`. */
+  retry?: RetryDue;
 }
 
 /** Take a `requested` request for a pool: mark it pending, reuse ready nodes, launch the rest. */
@@ -213,7 +222,26 @@ export function describeAction(action: Action): string {
         return `delete leaked server ${action.server}`;
     }
   })();
-  return `${markerOf(action)} ${what} (${action.reason})`;
+  const retry = action.retry === undefined ? "" : ` [next try at ${new Date(action.retry.at * 1000).toISOString()} after ${action.retry.failures} failure${action.retry.failures === 1 ? "" : "s"}: ${action.retry.error}]`;
+  return `${markerOf(action)} ${what}${retry} (${action.reason})`;
+}
+
+/** The object an action works on: at most one action per object runs at a time, and backoff is per object. */
+export function keyOf(action: Action): string {
+  switch (action.kind) {
+    case "min-ready":
+      return `min-ready:${action.label}`;
+    case "leaked-server":
+      return `server:${action.server}`;
+    case "mark-deleting":
+    case "delete-node":
+    case "deallocate":
+    case "remove-empty-node":
+    case "reclaim":
+      return action.node;
+    default:
+      return action.request;
+  }
 }
 
 /** Actions grouped by provider, in plan order; cross-provider actions under `null`. */

@@ -31,6 +31,8 @@ export interface BackoffDue {
 export class Backoff<K = string> {
   private readonly factory: ExponentialBackoff<number>;
   private readonly entries = new Map<K, Entry>();
+  /** What `pending` answers while nothing waits: no map per pass. */
+  private readonly none: ReadonlyMap<K, BackoffDue> = new Map();
 
   constructor(options: BackoffOptions) {
     this.factory = new ExponentialBackoff({ initialDelay: options.initialMs, maxDelay: options.maxMs, generator: noJitterGenerator });
@@ -57,7 +59,8 @@ export class Backoff<K = string> {
   }
 
   /** Every object waiting at `now`, with when it is due. */
-  pending(now: number): Map<K, BackoffDue> {
+  pending(now: number): ReadonlyMap<K, BackoffDue> {
+    if (this.entries.size === 0) return this.none;
     const waiting = new Map<K, BackoffDue>();
     for (const [key, entry] of this.entries) if (entry.due > now) waiting.set(key, { due: entry.due, failures: entry.failures, reason: entry.reason });
     return waiting;

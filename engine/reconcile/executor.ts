@@ -18,24 +18,26 @@ import { storeNodeOp, storeRequestOp, type NodepoolZk } from "../zk/nodepool-zk.
 import * as P from "../zk/paths.ts";
 import { newNode, withNodeState, type NodeRecord, type NodeState } from "../zk/records/node.ts";
 import { MIN_READY_REQUESTOR, newRequest, withRequestState, type NodeRequestRecord } from "../zk/records/request.ts";
-import type {
-  AbandonRequest,
-  AcceptRequest,
-  Action,
-  ContinueRequest,
-  DeallocateNode,
-  DeclineRequest,
-  DeleteNode,
-  FailMalformedRequest,
-  FulfilRequest,
-  LeakedServer,
-  MarkDeleting,
-  MinReadyDone,
-  MinReadyRequests,
-  ReclaimNode,
-  RemoveEmptyNode,
-  ResetLostRequest,
+import {
+  keyOf,
+  type AbandonRequest,
+  type AcceptRequest,
+  type Action,
+  type ContinueRequest,
+  type DeallocateNode,
+  type DeclineRequest,
+  type DeleteNode,
+  type FailMalformedRequest,
+  type FulfilRequest,
+  type LeakedServer,
+  type MarkDeleting,
+  type MinReadyDone,
+  type MinReadyRequests,
+  type ReclaimNode,
+  type RemoveEmptyNode,
+  type ResetLostRequest,
 } from "./actions.ts";
+import { Backoff, type BackoffOptions } from "./backoff.ts";
 import type { EngineEventEmitter } from "./events.ts";
 import type { RateLimiter } from "./rate.ts";
 import type { CommittedLaunch, Handler, KeySet, PoolDesired } from "./state.ts";
@@ -70,6 +72,8 @@ export interface ExecutorContext {
    * watching it when it has; cheaper than a lock attempt that fails.
    */
   probeLock(key: string, lockPath: string): Promise<boolean>;
+  /** Waits between the tries of an object whose action keeps failing (default 1 s doubling to 5 min). */
+  retry?: BackoffOptions;
 }
 
 /** What the executor asks of a watched cache (zk/cache.ts ChildrenCache). */
@@ -99,6 +103,8 @@ interface HeldRequest extends Handler {
 }
 
 const DELETABLE: ReadonlySet<NodeState> = new Set(["used", "in-use", "building", "failed", "aborted", "deleting", "deleted", "init"]);
+/** Backoff of a failing action's object: 1 s, doubling up to 5 min (Kubernetes' controllers cap theirs at 1000 s). */
+const ACTION_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 300_000 };
 /** How long stop() waits for running actions before releasing their locks. */
 const STOP_GRACE_MS = 5_000;
 /** Lost-request reset takes node locks blocking, as the reference does, but bounded. */
@@ -123,8 +129,12 @@ export class Executor {
   private readonly committed = new Set<CommittedLaunch>();
   private readonly busyKeys = new Set<string>();
   private stopping = false;
+  /** Objects whose action failed wait before the next try, longer after each failure; a success forgets them. */
+  readonly backoff: Backoff;
 
-  constructor(private readonly ctx: ExecutorContext) {}
+  constructor(private readonly ctx: ExecutorContext) {
+    this.backoff = new Backoff(ctx.retry ?? ACTION_RETRY);
+  }
 
   /** The handlers as plan() sees them. */
   get handlerView(): ReadonlyMap<RequestId, Handler> {
@@ -189,7 +199,7 @@ export class Executor {
   private async perform(action: Action): Promise<void> {
     if (this.stopping) return;
     const key = keyOf(action);
-    if (this.inFlight.has(key)) return;
+    if (this.inFlight.has(key) || this.backoff.waiting(key, Date.now() / 1000) !== undefined) return;
     this.inFlight.add(key);
     const started = performance.now();
     // Committed before the first await: a pass planned meanwhile already counts these launches.
@@ -198,13 +208,15 @@ export class Executor {
     for (const launch of launches) this.committed.add(launch);
     try {
       await this.dispatch(action, launches);
+      this.backoff.forget(key);
       this.ctx.events.emit("action", { action, ok: true, durationMs: performance.now() - started });
     } catch (error) {
       if (error instanceof LockBusyError) {
         this.busyKeys.add(key);
         if (error.path) this.ctx.watchLock(key, error.path);
       } else if (!(error instanceof RecordGoneError)) {
-        this.ctx.log.warn({ err: error, action: action.kind, key, provider: action.provider }, "action failed");
+        const retryAt = this.backoff.failed(key, messageOf(error), Date.now() / 1000);
+        this.ctx.log.warn({ err: error, action: action.kind, key, provider: action.provider, retryAt: new Date(retryAt * 1000).toISOString() }, "action failed");
       }
       this.ctx.events.emit("action", { action, ok: false, durationMs: performance.now() - started, error });
     } finally {
@@ -923,22 +935,4 @@ function mergeDeclined(existing: readonly LauncherId[], added: readonly Launcher
   const merged = [...existing];
   for (const id of added) if (!merged.includes(id)) merged.push(id);
   return merged;
-}
-
-/** The object an action works on; two actions on one object never run at once. */
-export function keyOf(action: Action): string {
-  switch (action.kind) {
-    case "min-ready":
-      return `min-ready:${action.label}`;
-    case "leaked-server":
-      return `server:${action.server}`;
-    case "mark-deleting":
-    case "delete-node":
-    case "deallocate":
-    case "remove-empty-node":
-    case "reclaim":
-      return action.node;
-    default:
-      return action.request;
-  }
 }

@@ -6,7 +6,8 @@
  * Order of a pass: requests this process holds (fulfil, decline, continue, abandon); malformed
  * request records (failed); new requests in priority order; min-ready; node lifecycle
  * (deallocation, deletion — which waits briefly while requests are served —, max-ready-age, hold
- * expiry); periodic duties when due (lost requests, empty znodes, leaked servers).
+ * expiry); periodic duties when due (lost requests, empty znodes, leaked servers). An action
+ * whose object is backing off after failures is marked with its next try (`retry`).
  */
 import { holdDeadline, planHoldExpiry } from "../launcher/hold.ts";
 import { planLeaks } from "../launcher/leaks.ts";
@@ -28,7 +29,7 @@ import {
 } from "../launcher/requests.ts";
 import { initDeadline, planDeallocate, planDelete, requestsFirstDeadline } from "../launcher/deletion.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
-import type { Action } from "./actions.ts";
+import { keyOf, type Action } from "./actions.ts";
 import type { Desired, Handler, Observed, ObservedNode, ObservedRequest, PoolDesired, ProviderDesired } from "./state.ts";
 
 const IN_PROGRESS = new Set(["init", "building"]);
@@ -287,7 +288,17 @@ export function plan(desired: Desired, observed: Observed, now: number): Action[
       if (servers) actions.push(...planLeaks(provider.name, servers, observed.nodes));
     }
   }
-  return actions;
+  return withRetries(actions, observed, now);
+}
+
+/** Marks the actions whose object is backing off after failures: shown with their next try, not taken before it. */
+function withRetries(actions: Action[], observed: Observed, now: number): Action[] {
+  const waiting = observed.backoff;
+  if (waiting === undefined || waiting.size === 0) return actions;
+  return actions.map((action) => {
+    const due = waiting.get(keyOf(action));
+    return due === undefined || due.due <= now ? action : { ...action, retry: { at: due.due, failures: due.failures, error: due.reason } };
+  });
 }
 
 /**

@@ -4,6 +4,7 @@
  * and the work this process holds locked). Plain data, no I/O: tests build them by hand.
  */
 import type { LabelImage, Resources, Server } from "../drivers/driver.ts";
+import type { BackoffDue } from "./backoff.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 import type { LauncherRecord } from "../zk/records/launcher.ts";
 import type { NodeRecord } from "../zk/records/node.ts";
@@ -137,6 +138,8 @@ export interface Observed {
    * use), so they are not tried on every event. Absent: due (a one-off observation).
    */
   sweepDue?: boolean;
+  /** Objects whose action failed and that wait before the next try, by action key (keyOf). Absent: none. */
+  backoff?: ReadonlyMap<string, BackoffDue>;
 }
 
 export const NO_LIMIT: Resources = { cores: Infinity, instances: Infinity, ram: Infinity };

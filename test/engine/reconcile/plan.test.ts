@@ -105,6 +105,7 @@ function observed(parts: Parts = {}): Observed {
     ...(parts.committed === undefined ? {} : { committed: parts.committed }),
     ...(parts.minReadyFailed === undefined ? {} : { minReadyFailed: parts.minReadyFailed }),
     ...(parts.roomFreed === undefined ? {} : { roomFreed: parts.roomFreed }),
+    ...(parts.backoff === undefined ? {} : { backoff: parts.backoff }),
   };
 }
 
@@ -297,6 +298,20 @@ test("used nodes are deleted unless someone holds them; orphaned allocations are
     actions.map((a) => `${a.kind}:${"node" in a ? a.node : ""}`),
     [`delete-node:${used.id}`, `deallocate:${orphan.id}`],
   );
+});
+
+test("an object backing off after failures is planned with its next try, which a pass does not take early", () => {
+  const failing = node({ state: "used" });
+  const other = node({ state: "used" });
+  const backoff = new Map([[failing.id as string, { due: NOW + 4, failures: 3, reason: "Fake cloud: server deletion failed (injected)" }]]);
+  const actions = plan(desired(), observed({ nodes: [failing, other], backoff }), NOW);
+  assert.deepEqual(actions.find((a) => "node" in a && a.node === failing.id)?.retry, { at: NOW + 4, failures: 3, error: "Fake cloud: server deletion failed (injected)" });
+  assert.equal(actions.find((a) => "node" in a && a.node === other.id)?.retry, undefined);
+  assert.equal(
+    describeAction(actions[0]!),
+    `- delete node ${failing.id} [next try at ${new Date((NOW + 4) * 1000).toISOString()} after 3 failures: Fake cloud: server deletion failed (injected)] (node is used)`,
+  );
+  assert.equal(plan(desired(), observed({ nodes: [failing], backoff }), NOW + 4)[0]?.retry, undefined, "due: tried again");
 });
 
 test("between sweeps, ready nodes of vanished requests and in-use nodes are left to their requestor", () => {
