@@ -10,6 +10,7 @@ command -v qemu-img >/dev/null || need+=(qemu-utils)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
 [ -x /usr/bin/chromium ] || need+=(chromium)  # the status page's browser test drives Debian's chromium
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)  # the static driver's tests run real sshd instances on loopback
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

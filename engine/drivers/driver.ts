@@ -165,7 +165,7 @@ export interface ServerLauncher {
 
 // ---- an inventory of existing hosts ------------------------------------------------------
 
-/** A configured host an inventory offers (behaviour.md §3B.1). */
+/** A configured host an inventory offers (behaviour.md §3B.1), with what its last check found. */
 export interface InventoryHost {
   /** Host name, unique across the provider's pools; its node records carry it as hostname. */
   name: string;
@@ -173,6 +173,16 @@ export interface InventoryHost {
   labels: readonly string[];
   /** `max-parallel-jobs`: how many node records stand for the host at once. */
   slots: number;
+  /** The connection details its node records carry. */
+  username: string;
+  connectionType: string;
+  port: number;
+  /** The host keys its records carry; null while the host has not been checked since it changed. */
+  hostKeys: readonly string[] | null;
+  /** `up`: checked and fine; `unknown`: not checked yet (`register` checks first); else failed. */
+  status: "up" | "unknown" | "down" | "refused";
+  /** Why a failed host failed. */
+  reason: string | null;
 }
 
 /**
@@ -181,14 +191,19 @@ export interface InventoryHost {
  * host, and asks `reachable` before it hands one out.
  */
 export interface HostInventory {
-  /** The hosts the provider offers now. */
-  listHosts(signal: AbortSignal): Promise<InventoryHost[]>;
+  /** The hosts the provider offers now, as last checked (no I/O). */
+  listHosts(): InventoryHost[];
+  /**
+   * Checks the hosts in the background until the provider stops (the launcher does; `plan` and
+   * the builder do not); `listener` runs whenever what they allow changes (checked, down, back).
+   */
+  watch(listener: () => void): void;
   /**
    * Checks a host for registration (keyscan, configured host keys among the scanned ones,
    * §3B.2) and returns the node fields to register it with; throws HostCheckError.
    */
   register(host: InventoryHost, signal: AbortSignal): Promise<LaunchedNodeFields>;
-  /** Liveness before a ready node of the host is handed out (§3B.4): the host answers on its port. */
+  /** Liveness before a ready node of the host is handed out (§3B.4); false marks the host down. */
   reachable(host: InventoryHost, signal: AbortSignal): Promise<boolean>;
 }
 
@@ -298,12 +313,6 @@ export interface ApiCall {
 
 /** Where a driver reports its API calls; bound to one provider by the engine. */
 export type ApiCallSink = (call: ApiCall) => void;
-
-/** What the engine hands a driver factory besides the provider's config. */
-export interface ProviderContext {
-  /** Report every cloud API call here (absent: nobody measures). */
-  readonly apiCalls?: ApiCallSink;
-}
 
 /** Runs one cloud API call and reports its duration and outcome to `sink`. */
 export async function timedApiCall<T>(sink: ApiCallSink | undefined, operation: string, call: () => T | Promise<T>): Promise<T> {

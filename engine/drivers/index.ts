@@ -5,8 +5,10 @@
  */
 import type { ProviderConfig } from "../../schema/index.ts";
 import { NodepoolError } from "../errors.ts";
-import type { Provider, ProviderContext, ProviderTraits } from "./driver.ts";
+import type { ApiCallSink, Provider, ProviderTraits } from "./driver.ts";
+import type { Logger } from "../log.ts";
 import { FakeProvider } from "./fake/index.ts";
+import { StaticProvider, type CheckPolicy, type HostScanner } from "./static/index.ts";
 import { cloudTraits, genericTraits, staticTraits } from "./traits.ts";
 
 export type * from "./driver.ts";
@@ -17,6 +19,17 @@ export { cloudTraits, genericTraits, poolTraits, staticTraits } from "./traits.t
 export class DriverNotAvailableError extends NodepoolError {
   readonly code = "driver.not-available";
   override readonly exitCode = 1;
+}
+
+/** What a provider gets from the process that runs it. */
+export interface ProviderContext {
+  log?: Logger;
+  /** How often static hosts are probed and retried (tests shorten it); default DEFAULT_CHECK_POLICY. */
+  hostCheckPolicy?: CheckPolicy;
+  /** How static hosts are scanned and probed; default over SSH (a benchmark counts through it). */
+  hostScanner?: HostScanner;
+  /** Where this provider's driver reports its cloud API calls (the metrics); absent: nobody measures. */
+  apiCalls?: ApiCallSink;
 }
 
 export interface Driver<C extends ProviderConfig = ProviderConfig> {
@@ -33,9 +46,13 @@ export function registerDriver<D extends ProviderConfig["driver"]>(name: D, driv
   drivers.set(name, driver as Driver);
 }
 
-registerDriver("fake", { describe: cloudTraits, create: (config, context) => new FakeProvider(config, context) });
+registerDriver("fake", { describe: cloudTraits, create: (config, context) => new FakeProvider(config, context.apiCalls) });
 registerDriver("openstack", { describe: cloudTraits });
-registerDriver("static", { describe: staticTraits });
+registerDriver("static", {
+  describe: staticTraits,
+  create: (config, { log, hostCheckPolicy, hostScanner }) =>
+    new StaticProvider(config, { ...(log ? { log } : {}), ...(hostCheckPolicy ? { policy: hostCheckPolicy } : {}), ...(hostScanner ? { scanner: hostScanner } : {}) }),
+});
 
 /** The provider's traits; a driver this build does not know has its pools and no ability. */
 export function describeProvider(config: ProviderConfig): ProviderTraits {

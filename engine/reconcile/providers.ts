@@ -6,7 +6,7 @@
  * owner does not use it until it runs.
  */
 import type { ProviderConfig } from "../../schema/index.ts";
-import { createProvider, describeProvider, DriverNotAvailableError, messageOf, type ApiCallSink, type Provider, type ProviderTraits } from "../drivers/index.ts";
+import { createProvider, describeProvider, DriverNotAvailableError, messageOf, type ApiCallSink, type Provider, type ProviderContext, type ProviderTraits } from "../drivers/index.ts";
 import type { Logger } from "../log.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 
@@ -20,6 +20,10 @@ export interface ProviderNotReady {
 
 export interface ProviderLifecycleOptions {
   log: Logger;
+  /** What each provider is created with (its logger, static host checks); none by default. */
+  context?: ProviderContext;
+  /** Where each provider's driver reports its cloud API calls (the metrics). */
+  apiCalls?: (provider: string) => ApiCallSink;
   /** Which configured providers to run (the builder: those that take images); all by default. */
   select?: (traits: ProviderTraits) => boolean;
   /** Backoff between start attempts of a failing provider; false: one attempt (one-shot commands). */
@@ -28,8 +32,6 @@ export interface ProviderLifecycleOptions {
   onStarted?: (provider: Provider, config: ProviderConfig) => Promise<void> | void;
   /** A provider is about to stop (removed, changed or the lifecycle stopping). */
   onStopping?: (name: string) => void;
-  /** Where each provider's driver reports its cloud API calls (the metrics). */
-  apiCalls?: (provider: string) => ApiCallSink;
 }
 
 export const PROVIDER_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 300_000 };
@@ -127,7 +129,7 @@ export class ProviderLifecycle {
     let provider: Provider | undefined;
     try {
       const apiCalls = this.options.apiCalls?.(name);
-      provider = createProvider(slot.config, apiCalls === undefined ? {} : { apiCalls });
+      provider = createProvider(slot.config, apiCalls === undefined ? this.options.context : { ...this.options.context, apiCalls });
       await provider.start(this.halted.signal);
     } catch (error) {
       await provider?.stop().catch(() => undefined);

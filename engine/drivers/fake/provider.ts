@@ -17,7 +17,7 @@ import {
   type LeakCleaner,
   type LeakCleanupResult,
   type Provider,
-  type ProviderContext,
+  type ApiCallSink,
   type ProviderTraits,
   type QuotaSource,
   type Resources,
@@ -63,7 +63,8 @@ export class FakeProvider implements Provider, ServerLauncher, ImageStore, Quota
 
   constructor(
     readonly config: FakeProviderConfig,
-    private readonly context: ProviderContext = {},
+    /** Where its simulated cloud API calls are reported. */
+    private readonly apiCalls?: ApiCallSink,
   ) {
     this.cloud = fakeCloud(config.name, fakeCloudSettings(config));
     this.traits = cloudTraits(config);
@@ -213,7 +214,7 @@ export class FakeProvider implements Provider, ServerLauncher, ImageStore, Quota
 
   /** One call to the simulated cloud's API, reported like a real driver's. */
   private call<T>(operation: string, call: () => T): Promise<T> {
-    return timedApiCall(this.context.apiCalls, operation, call);
+    return timedApiCall(this.apiCalls, operation, call);
   }
 
   private poolLabel(pool: string, label: string): OpenstackPoolLabelConfig {
