@@ -302,6 +302,32 @@ export type LaunchResultClass =
 
 export type LaunchErrorClass = Exclude<LaunchResultClass, "ready" | "abandoned">;
 
+/** One request a driver made to its cloud's API (behaviour: the cloud API call duration metric). */
+export interface ApiCall {
+  /** What was asked, in the API's words: `create-server`, `list-servers`, `upload-image`, ... */
+  readonly operation: string;
+  readonly seconds: number;
+  /** False when the call threw or the cloud answered with an error. */
+  readonly ok: boolean;
+}
+
+/** Where a driver reports its API calls; bound to one provider by the engine. */
+export type ApiCallSink = (call: ApiCall) => void;
+
+/** Runs one cloud API call and reports its duration and outcome to `sink`. */
+export async function timedApiCall<T>(sink: ApiCallSink | undefined, operation: string, call: () => T | Promise<T>): Promise<T> {
+  if (sink === undefined) return call();
+  const started = performance.now();
+  let ok = false;
+  try {
+    const result = await call();
+    ok = true;
+    return result;
+  } finally {
+    sink({ operation, seconds: (performance.now() - started) / 1000, ok });
+  }
+}
+
 /** A failed launch attempt; `externalId` is set when a server was created anyway. */
 export class LaunchError extends NodepoolError {
   readonly code: string;

@@ -5,14 +5,14 @@
  */
 import type { ProviderConfig } from "../../schema/index.ts";
 import { NodepoolError } from "../errors.ts";
-import type { Provider, ProviderTraits } from "./driver.ts";
+import type { ApiCallSink, Provider, ProviderTraits } from "./driver.ts";
 import type { Logger } from "../log.ts";
 import { FakeProvider } from "./fake/index.ts";
 import { StaticProvider, type CheckPolicy, type HostScanner } from "./static/index.ts";
 import { cloudTraits, genericTraits, staticTraits } from "./traits.ts";
 
 export type * from "./driver.ts";
-export { LaunchError, QuotaExceededError, CloudError, ImageUploadError, UnsupportedOperationError, HostCheckError, messageOf } from "./driver.ts";
+export { LaunchError, QuotaExceededError, CloudError, ImageUploadError, UnsupportedOperationError, HostCheckError, messageOf, timedApiCall } from "./driver.ts";
 export { cloudTraits, genericTraits, poolTraits, staticTraits } from "./traits.ts";
 
 /** The config names a driver this build has no implementation of. */
@@ -28,6 +28,8 @@ export interface ProviderContext {
   hostCheckPolicy?: CheckPolicy;
   /** How static hosts are scanned and probed; default over SSH (a benchmark counts through it). */
   hostScanner?: HostScanner;
+  /** Where this provider's driver reports its cloud API calls (the metrics); absent: nobody measures. */
+  apiCalls?: ApiCallSink;
 }
 
 export interface Driver<C extends ProviderConfig = ProviderConfig> {
@@ -44,7 +46,7 @@ export function registerDriver<D extends ProviderConfig["driver"]>(name: D, driv
   drivers.set(name, driver as Driver);
 }
 
-registerDriver("fake", { describe: cloudTraits, create: (config) => new FakeProvider(config) });
+registerDriver("fake", { describe: cloudTraits, create: (config, context) => new FakeProvider(config, context.apiCalls) });
 registerDriver("openstack", { describe: cloudTraits });
 registerDriver("static", {
   describe: staticTraits,

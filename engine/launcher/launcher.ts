@@ -7,7 +7,7 @@
  */
 import { hostname } from "node:os";
 import type { NodepoolConfig, ProviderConfig } from "../../schema/index.ts";
-import { describeProvider, type ProviderContext, type BootImage, type Provider, type ProviderTraits, type Resources, type Server } from "../drivers/index.ts";
+import { describeProvider, type ApiCallSink, type ProviderContext, type BootImage, type Provider, type ProviderTraits, type Resources, type Server } from "../drivers/index.ts";
 import type { Logger } from "../log.ts";
 import { ImageCache, launcherCache, nodeCache, requestCache, type LauncherCache, type NodeCache, type RequestCache } from "../zk/caches.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
@@ -44,8 +44,26 @@ export interface LauncherOptions {
   providerRetry?: BackoffOptions;
   /** Backoff between the tries of an object whose action keeps failing (1 s doubling to 5 min). */
   actionRetry?: BackoffOptions;
+  /** Where each provider's driver reports its cloud API calls (the metrics). */
+  apiCalls?: (provider: string) => ApiCallSink;
   /** Passed to every provider this launcher starts (the logger is the launcher's). */
   providerContext?: Omit<ProviderContext, "log">;
+}
+
+/** A configured provider as the launcher runs it: started, or why not (the status page). */
+export interface ProviderRunState {
+  readonly name: string;
+  readonly started: boolean;
+  /** Why it is not started, with its next try; null when started. */
+  readonly reason: string | null;
+}
+
+/** The launcher's watched caches, read-only for views (status page, metrics). */
+export interface LauncherCaches {
+  readonly nodes: NodeCache;
+  readonly requests: RequestCache;
+  readonly launchers: LauncherCache;
+  readonly images: ImageCache;
 }
 
 interface RunningProvider {
@@ -126,6 +144,7 @@ export class Launcher {
     this.lifecycle = new ProviderLifecycle({
       log: this.log,
       context: { ...options.providerContext, log: this.log },
+      ...(options.apiCalls === undefined ? {} : { apiCalls: options.apiCalls }),
       ...(options.providerRetry === undefined ? {} : { retry: options.providerRetry }),
       onStarted: (provider, config) => this.providerStarted(provider, config),
       onStopping: (name) => {
@@ -205,6 +224,23 @@ export class Launcher {
 
   get currentConfig(): NodepoolConfig {
     return this.config;
+  }
+
+  /** The watched caches the loop runs on; views subscribe to their changes. */
+  get caches(): LauncherCaches {
+    return { nodes: this.nodes, requests: this.requests, launchers: this.launchers, images: this.images };
+  }
+
+  /** Every configured provider, started or not and why (the provider lifecycle's word). */
+  providerStates(): ProviderRunState[] {
+    const down = new Map(this.lifecycle.notReady().map((n) => [n.provider, n]));
+    return this.config.providers.map(({ name }) => {
+      if (this.providers.has(name)) return { name, started: true, reason: null };
+      const why = down.get(name);
+      if (why === undefined) return { name, started: false, reason: "starting" };
+      const retry = why.retryAt === null ? "" : ` (next try at ${new Date(why.retryAt * 1000).toISOString()})`;
+      return { name, started: false, reason: `${why.reason}${retry}` };
+    });
   }
 
   /**

@@ -527,6 +527,7 @@ export class Executor {
     const started = performance.now();
     const image = this.ctx.bootImage(pool, label);
     let result: Awaited<ReturnType<typeof runLaunch>>["result"] = "error.unknown";
+    let reason: string | null = null;
     let az = node.az;
     try {
       if (!provider) throw new Error(`provider ${pool.provider} has no running driver that launches servers`);
@@ -542,8 +543,10 @@ export class Executor {
         store: (held) => this.storeHeld(held, lock),
       });
       result = outcome.result;
+      reason = outcome.reason ?? null;
       az = outcome.node.az;
     } catch (error) {
+      reason = messageOf(error);
       const fields = { node: node.id, request: handler.request, provider: pool.provider };
       // Deleted by someone else meanwhile: its server, if any, was recorded for deletion.
       if (error instanceof NoNodeError) this.ctx.log.warn(fields, "launch ended: node record deleted by another party");
@@ -565,6 +568,7 @@ export class Executor {
       node: node.id,
       request: handler.request,
       result,
+      reason,
       durationMs: Math.round(performance.now() - started),
     });
     this.ctx.trigger("launch done");
