@@ -1,6 +1,7 @@
 import { Builtins, Cli, Command, Option } from "clipanion";
 import { BuilderDaemon } from "../engine/builder/daemon.ts";
 import { runDaemon } from "../engine/daemon/run.ts";
+import { parseMetricsListen } from "../engine/metrics/server.ts";
 import { UsageError } from "../engine/errors.ts";
 import { daemonDetails, DaemonCommand } from "./commands/daemon-options.ts";
 
@@ -20,6 +21,7 @@ class BuilderCommand extends DaemonCommand {
     examples: [
       ["Run as a daemon", "nodepool-builder -c /etc/nodepool/nodepool.yaml"],
       ["Run in the foreground at debug level", "nodepool-builder -c /etc/nodepool/nodepool.yaml -d"],
+      ["Serve Prometheus metrics on port 9102", "nodepool-builder -c /etc/nodepool/nodepool.yaml --metrics-port 9102"],
     ],
   });
 
@@ -27,6 +29,7 @@ class BuilderCommand extends DaemonCommand {
   uploadWorkers = Option.String("--upload-workers", "4", { description: "Uploads run at once" });
   dibCmd = Option.String("--dib-cmd", { description: "Image command used when a diskimage has no dib-cmd (default disk-image-create)" });
   fake = Option.Boolean("--fake", false, { description: "Build with the bundled nodepool-image-create instead of disk-image-create" });
+  metricsPort = Option.String("--metrics-port", { description: "Serve Prometheus metrics at /metrics on [HOST:]PORT (every address when HOST is left out)" });
 
   execute(): Promise<number> {
     // The bundled command sits beside this one's shim in bin/, whether run from dist/ or from source.
@@ -44,6 +47,7 @@ class BuilderCommand extends DaemonCommand {
           log,
           buildWorkers: workers(this.buildWorkers, "--build-workers"),
           uploadWorkers: workers(this.uploadWorkers, "--upload-workers"),
+          ...(this.metricsPort === undefined ? {} : { metricsListen: parseMetricsListen(this.metricsPort) }),
           ...(this.fake ? { dibCommand: fakeDib } : this.dibCmd === undefined ? {} : { dibCommand: this.dibCmd }),
         }),
     });

@@ -4,7 +4,7 @@
 import { build } from "esbuild";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 
-// Left to node_modules: native addons, what loads itself by path (pino's worker-thread transports),
+// Left to node_modules: native addons (zookeeper; ssh2 with its optional crypto binding), what loads itself by path (pino's worker-thread transports),
 // and the large ones only some commands need, which are imported on demand.
 const external = ["zookeeper", "ssh2", "undici", "typescript", "esbuild", "fastify", "pino", "thread-stream", "pino-*", "hot-shots", "unix-dgram"];
 

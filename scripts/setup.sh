@@ -9,11 +9,14 @@ need=()
 command -v qemu-img >/dev/null || need+=(qemu-utils)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
+[ -x /usr/bin/chromium ] || need+=(chromium)  # the status page's browser test drives Debian's chromium
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)  # the static driver's tests run real sshd instances on loopback
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Waits for another apt run on the machine rather than failing at once.
+  apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null
 fi
 # The zookeeper addon builds ZooKeeper's C client; with SOCK_CLOEXEC its sockets are not inherited by
 # child processes (an image build), which would otherwise stall the client when it reconnects.

@@ -120,6 +120,7 @@ async function execute(
     await deleteLocalBuild(ctx.imagesDir, display);
     return false;
   }
+  ctx.events?.emit("build", { image: image.name, build: id, result: ready ? "ready" : "failed", durationMs });
   const why = sessionLost ? "ZooKeeper session lost during the build" : result.timedOut ? "timed out" : `exit code ${rc}`;
   if (ready) ctx.log.info({ image: image.name, build: id, durationMs }, "image build ready");
   else ctx.log.warn({ image: image.name, build: id, durationMs, log: log.path }, `image build failed: ${why}`);

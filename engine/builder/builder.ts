@@ -6,7 +6,7 @@
  * periodic cleanup comes round; never on a fixed poll.
  */
 import { hostname as osHostname } from "node:os";
-import type { ImageStore } from "../drivers/index.ts";
+import type { ApiCallSink, ImageStore } from "../drivers/index.ts";
 import type { Logger } from "../log.ts";
 import { Backoff } from "../reconcile/backoff.ts";
 import { ProviderLifecycle } from "../reconcile/providers.ts";
@@ -17,6 +17,7 @@ import type { NodepoolZk } from "../zk/nodepool-zk.ts";
 import { epochSeconds } from "../zk/records/_codec.ts";
 import type { NodepoolConfig } from "../../schema/index.ts";
 import type { BuilderContext } from "./context.ts";
+import { BuilderEventEmitter } from "./events.ts";
 import { builderDesired } from "./desired.ts";
 import { dispatchBuilderAction } from "./dispatch.ts";
 import { localBuilds } from "./local-files.ts";
@@ -42,6 +43,8 @@ export interface BuilderOptions {
   /** The periodic pass for what no watch reports (a lock freed by a crashed builder); 60 s. */
   periodicMs?: number;
   hostname?: string;
+  /** Where each provider's driver reports its cloud API calls (the metrics). */
+  apiCalls?: (provider: string) => ApiCallSink;
 }
 
 const DEBOUNCE_MS = 20;
@@ -51,6 +54,7 @@ const MAX_RETRY_MS = 300_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Builder {
+  readonly events = new BuilderEventEmitter();
   private config: NodepoolConfig;
   private secretPaths: readonly string[];
   /** The providers that take images; one that fails to start is retried, its uploads wait. */
@@ -79,7 +83,12 @@ export class Builder {
     const retryMs = options.retryDelayMs ?? 10_000;
     this.backoff = new Backoff({ initialMs: retryMs, maxMs: Math.max(retryMs, MAX_RETRY_MS) });
     this.watches = new WatchSet(() => this.schedule(DEBOUNCE_MS));
-    this.providers = new ProviderLifecycle({ log: options.log, select: (traits) => traits.abilities.has("images"), onStarted: () => this.schedule(0) });
+    this.providers = new ProviderLifecycle({
+      log: options.log,
+      select: (traits) => traits.abilities.has("images"),
+      onStarted: () => this.schedule(0),
+      ...(options.apiCalls === undefined ? {} : { apiCalls: options.apiCalls }),
+    });
   }
 
   get currentConfig(): NodepoolConfig {
@@ -172,6 +181,7 @@ export class Builder {
       zk: this.options.zk,
       log: this.options.log,
       stats: this.options.stats,
+      events: this.events,
       builderId: this.options.builderId,
       hostname: this.hostname,
       imagesDir: this.options.imagesDir,

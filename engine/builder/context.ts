@@ -4,11 +4,14 @@ import type { Logger } from "../log.ts";
 import type { StatsClient } from "../stats/client.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
 import type { NodepoolConfig } from "../../schema/index.ts";
+import type { BuilderEventEmitter } from "./events.ts";
 
 export interface BuilderContext {
   readonly zk: NodepoolZk;
   readonly log: Logger;
   readonly stats: StatsClient;
+  /** Told of every build and upload carried out (absent: nobody listens). */
+  readonly events?: BuilderEventEmitter;
   readonly builderId: string;
   readonly hostname: string;
   readonly imagesDir: string;

@@ -27,5 +27,6 @@ export type { BuilderContext } from "./context.ts";
 export { BuildLog, buildLogName, logsToPrune, maskText, pruneBuildLogs, secretValues } from "./build-log.ts";
 export { BUILDER_ID_FILE, BuilderIdError, deleteLocalBuild, localBuilds, readBuilderId, readOrCreateBuilderId } from "./local-files.ts";
 export { buildMetrics, uploadMetrics, type BuildOutcome } from "./stats.ts";
+export { BuilderEventEmitter, type BuildEvent, type BuilderEvents, type UploadEvent } from "./events.ts";
 export * from "./operations.ts";
 export { createImage, ImageCreateError, imageFormats, parseFormats, UnknownFormatError, type ImageCreateRequest, type ImageFormat } from "./image-create.ts";

@@ -81,10 +81,12 @@ export async function runUpload(ctx: BuilderContext, request: UploadRequest): Pr
       const durationMs = (epochSeconds() - started) * 1000;
       await ctx.zk.storeUpload({ ...withUploadState(record, "ready"), externalId, externalName: name, format, username: buildRecord.username }, lock);
       ctx.stats.send(uploadMetrics(image, providerName, durationMs));
+      ctx.events?.emit("upload", { image, build, provider: providerName, result: "ready", durationMs });
       ctx.log.info({ image, build, provider: providerName, upload: id, externalId, durationMs: Math.round(durationMs) }, "image upload ready");
       return { kind: "ready", upload: id };
     } catch (error) {
       ctx.log.warn({ image, build, provider: providerName, upload: id, err: error }, "image upload failed; retrying on a later pass");
+      ctx.events?.emit("upload", { image, build, provider: providerName, result: "failed", durationMs: (epochSeconds() - started) * 1000 });
       await ctx.zk.storeUpload({ ...newUpload(image, build, providerName, { state: "failed" }), id, externalId: cloudId, externalName: cloudId === null ? null : name }, lock);
       return { kind: "failed", upload: id };
     }

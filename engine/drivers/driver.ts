@@ -165,7 +165,7 @@ export interface ServerLauncher {
 
 // ---- an inventory of existing hosts ------------------------------------------------------
 
-/** A configured host an inventory offers (behaviour.md §3B.1). */
+/** A configured host an inventory offers (behaviour.md §3B.1), with what its last check found. */
 export interface InventoryHost {
   /** Host name, unique across the provider's pools; its node records carry it as hostname. */
   name: string;
@@ -173,6 +173,16 @@ export interface InventoryHost {
   labels: readonly string[];
   /** `max-parallel-jobs`: how many node records stand for the host at once. */
   slots: number;
+  /** The connection details its node records carry. */
+  username: string;
+  connectionType: string;
+  port: number;
+  /** The host keys its records carry; null while the host has not been checked since it changed. */
+  hostKeys: readonly string[] | null;
+  /** `up`: checked and fine; `unknown`: not checked yet (`register` checks first); else failed. */
+  status: "up" | "unknown" | "down" | "refused";
+  /** Why a failed host failed. */
+  reason: string | null;
 }
 
 /**
@@ -181,14 +191,19 @@ export interface InventoryHost {
  * host, and asks `reachable` before it hands one out.
  */
 export interface HostInventory {
-  /** The hosts the provider offers now. */
-  listHosts(signal: AbortSignal): Promise<InventoryHost[]>;
+  /** The hosts the provider offers now, as last checked (no I/O). */
+  listHosts(): InventoryHost[];
+  /**
+   * Checks the hosts in the background until the provider stops (the launcher does; `plan` and
+   * the builder do not); `listener` runs whenever what they allow changes (checked, down, back).
+   */
+  watch(listener: () => void): void;
   /**
    * Checks a host for registration (keyscan, configured host keys among the scanned ones,
    * §3B.2) and returns the node fields to register it with; throws HostCheckError.
    */
   register(host: InventoryHost, signal: AbortSignal): Promise<LaunchedNodeFields>;
-  /** Liveness before a ready node of the host is handed out (§3B.4): the host answers on its port. */
+  /** Liveness before a ready node of the host is handed out (§3B.4); false marks the host down. */
   reachable(host: InventoryHost, signal: AbortSignal): Promise<boolean>;
 }
 
@@ -286,6 +301,32 @@ export type LaunchResultClass =
   | "error.unknown";
 
 export type LaunchErrorClass = Exclude<LaunchResultClass, "ready" | "abandoned">;
+
+/** One request a driver made to its cloud's API (behaviour: the cloud API call duration metric). */
+export interface ApiCall {
+  /** What was asked, in the API's words: `create-server`, `list-servers`, `upload-image`, ... */
+  readonly operation: string;
+  readonly seconds: number;
+  /** False when the call threw or the cloud answered with an error. */
+  readonly ok: boolean;
+}
+
+/** Where a driver reports its API calls; bound to one provider by the engine. */
+export type ApiCallSink = (call: ApiCall) => void;
+
+/** Runs one cloud API call and reports its duration and outcome to `sink`. */
+export async function timedApiCall<T>(sink: ApiCallSink | undefined, operation: string, call: () => T | Promise<T>): Promise<T> {
+  if (sink === undefined) return call();
+  const started = performance.now();
+  let ok = false;
+  try {
+    const result = await call();
+    ok = true;
+    return result;
+  } finally {
+    sink({ operation, seconds: (performance.now() - started) / 1000, ok });
+  }
+}
 
 /** A failed launch attempt; `externalId` is set when a server was created anyway. */
 export class LaunchError extends NodepoolError {

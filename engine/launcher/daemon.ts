@@ -1,7 +1,8 @@
 /**
  * The `nodepool-launcher` daemon around the launcher (behaviour.md §8.1, §8.4): read the config
  * once (the web app's settings come from this first read only), connect to ZooKeeper, serve the
- * web API (`/ready` answers 500 until every provider has started), send statsd, run the loop,
+ * web API (`/ready` answers 500 until every provider has started; `/metrics` for Prometheus and
+ * the live status page at `/`, both from the launcher's watched caches), send statsd, run the loop,
  * apply config changes as its files change (a config that no longer validates is refused with
  * its errors logged and the last good one kept), stop cleanly.
  */
@@ -10,10 +11,12 @@ import { ConfiguredDaemon } from "../daemon/daemon.ts";
 import { followZookeeperServers } from "../daemon/zookeeper-servers.ts";
 import type { NodepoolConfig } from "../../schema/index.ts";
 import type { Logger } from "../log.ts";
+import { attachLauncherMetrics, daemonMetrics } from "../metrics/index.ts";
 import { attachLauncherStats, createStatsClient, launcherNodeView, type LauncherStats, type StatsClient } from "../stats/index.ts";
-import { startWebApp, type RunningWebApp } from "../web/index.ts";
+import { startWebApp, StatusFeed, type RunningWebApp } from "../web/index.ts";
 import { zkHostsFromConfig } from "../zk/connection.ts";
 import { NodepoolZk } from "../zk/nodepool-zk.ts";
+import { launcherFleet } from "./fleet-source.ts";
 import { Launcher } from "./launcher.ts";
 
 export { InvalidConfigError } from "../daemon/config.ts";
@@ -38,7 +41,7 @@ export class LauncherDaemon extends ConfiguredDaemon {
     readonly launcher: Launcher,
     private readonly zk: NodepoolZk,
     config: DaemonConfig,
-    private readonly web: RunningWebApp | undefined,
+    private readonly web: { app: RunningWebApp; detach: () => void } | undefined,
     private readonly log: Logger,
     /** The config as first read: the web app keeps its settings. */
     private readonly first: NodepoolConfig,
@@ -69,28 +72,50 @@ export class LauncherDaemon extends ConfiguredDaemon {
     const config = await DaemonConfig.load(options, log);
     const first = config.current.config;
     const zk = await NodepoolZk.connect({ hosts: options.zookeeper ?? zkHostsFromConfig(first["zookeeper-servers"]), logger: log });
+    // Metrics are served on the web port only: without it nobody could read them.
+    const metrics = options.webapp === false ? undefined : daemonMetrics();
     const launcher = new Launcher({
       zk,
       config: first,
       log,
+      ...(metrics === undefined ? {} : { apiCalls: metrics.apiCalls }),
       ...(options.cleanupIntervalMs === undefined ? {} : { cleanupIntervalMs: options.cleanupIntervalMs }),
       ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
     });
-    let web: RunningWebApp | undefined;
-    try {
-      if (options.webapp !== false) {
-        web = await startWebApp({ zk, config: first, log, notReadyReason: () => launcher.notReadyReason(), ...(options.webPort === undefined ? {} : { port: options.webPort }) });
+    let web: { app: RunningWebApp; detach: () => void } | undefined;
+    if (metrics !== undefined) {
+      metrics.observeZookeeper(zk.client);
+      const fleet = launcherFleet(launcher);
+      const detachMetrics = attachLauncherMetrics({ registry: metrics.registry, fleet, events: launcher.events });
+      const status = new StatusFeed({ source: fleet });
+      const detach = (): void => {
+        detachMetrics();
+        status.close();
+        fleet.close();
+      };
+      try {
+        const app = await startWebApp({
+          zk,
+          config: first,
+          log,
+          notReadyReason: () => launcher.notReadyReason(),
+          metrics: metrics.registry,
+          status,
+          ...(options.webPort === undefined ? {} : { port: options.webPort }),
+        });
+        web = { app, detach };
+      } catch (error) {
+        detach();
+        zk.close();
+        throw error;
       }
-    } catch (error) {
-      zk.close();
-      throw error;
     }
     return new LauncherDaemon(launcher, zk, config, web, log, first, options.zookeeper);
   }
 
   /** `http://host:port` of the web API, when it runs. */
   get webUrl(): string | undefined {
-    return this.web?.url;
+    return this.web?.app.url;
   }
 
   /** Starts statsd, the providers and the loop, then follows config changes. */
@@ -109,7 +134,8 @@ export class LauncherDaemon extends ConfiguredDaemon {
       await this.stats.client.close();
     }
     await this.launcher.stop();
-    await this.web?.close();
+    await this.web?.app.close();
+    this.web?.detach();
     this.zk.close();
   }
 

@@ -6,7 +6,7 @@
  * abandoned, its node left `building` for the next launcher's cleanup (§8.1). The node is held
  * locked throughout.
  */
-import { LaunchError, type LaunchedNodeFields, type LaunchResultClass, type LaunchSpec, type ServerLauncher } from "../drivers/driver.ts";
+import { LaunchError, messageOf, type LaunchedNodeFields, type LaunchResultClass, type LaunchSpec, type ServerLauncher } from "../drivers/driver.ts";
 import type { Logger } from "../log.ts";
 import { LockLostError, SessionExpiredError } from "../zk/errors.ts";
 import type { NodeId } from "../zk/ids.ts";
@@ -33,6 +33,8 @@ export interface LaunchTask {
 export interface LaunchOutcome {
   node: NodeRecord & { readonly id: NodeId };
   result: LaunchResultClass;
+  /** Why the launch failed, for people (the status page's events); absent when ready. */
+  reason?: string;
 }
 
 export function applyLaunchFields(node: NodeRecord, fields: Partial<LaunchedNodeFields>): NodeRecord {
@@ -57,6 +59,8 @@ export function applyLaunchFields(node: NodeRecord, fields: Partial<LaunchedNode
     hostKeys: set("host_keys") ?? node.hostKeys,
   };
 }
+
+const SESSION_LOST = "ZooKeeper session lost";
 
 const sessionLost = (error: unknown): boolean => error instanceof SessionExpiredError || error instanceof LockLostError;
 
@@ -88,17 +92,18 @@ export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
     } catch (error) {
       clearTimeout(timer);
       await checkpointed;
-      if (sessionLost(error)) return { node: { ...node, state: "failed" }, result: "error.zksession" };
+      if (sessionLost(error)) return { node: { ...node, state: "failed" }, result: "error.zksession", reason: SESSION_LOST };
       // The node stays `building`, unlocked, for cleanup.
       if (task.signal.aborted) {
-        if (zk.client.sessionId !== session) return { node: { ...node, state: "failed" }, result: "error.zksession" };
+        if (zk.client.sessionId !== session) return { node: { ...node, state: "failed" }, result: "error.zksession", reason: SESSION_LOST };
         // Still locked at a graceful stop: record the server so the next launcher deletes it with
         // the node; should the write fail, leak cleanup finds the server instead.
         if (node.externalId !== null) await store(node).catch(() => undefined);
-        return { node, result: "abandoned" };
+        return { node, result: "abandoned", reason: "launcher stopping" };
       }
       const launchError = error instanceof LaunchError ? error : null;
       const result = launchError?.result ?? "error.unknown";
+      const reason = messageOf(error);
       log.warn({ err: error, node: node.id, request: node.allocatedTo, provider: node.provider, result, attempt, attempts }, "launch attempt failed");
       try {
         const leftover = launchError?.externalId ?? node.externalId;
@@ -112,15 +117,15 @@ export async function runLaunch(task: LaunchTask): Promise<LaunchOutcome> {
         if (attempt >= attempts) {
           node = { ...withNodeState(node, "failed"), id: node.id };
           await store(node);
-          return { node, result };
+          return { node, result, reason };
         }
         if (result === "error.quota" || /quota exceeded/i.test(launchError?.message ?? "")) {
           node = { ...withNodeState(node, "aborted"), id: node.id };
           await store(node);
-          return { node, result: "error.quota" };
+          return { node, result: "error.quota", reason };
         }
       } catch (storeError) {
-        if (sessionLost(storeError)) return { node: { ...node, state: "failed" }, result: "error.zksession" };
+        if (sessionLost(storeError)) return { node: { ...node, state: "failed" }, result: "error.zksession", reason: SESSION_LOST };
         throw storeError;
       }
     }

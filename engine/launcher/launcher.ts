@@ -7,7 +7,7 @@
  */
 import { hostname } from "node:os";
 import type { NodepoolConfig, ProviderConfig } from "../../schema/index.ts";
-import { describeProvider, type BootImage, type Provider, type ProviderTraits, type Resources, type Server } from "../drivers/index.ts";
+import { describeProvider, type ApiCallSink, type ProviderContext, type BootImage, type Provider, type ProviderTraits, type Resources, type Server } from "../drivers/index.ts";
 import type { Logger } from "../log.ts";
 import { ImageCache, launcherCache, nodeCache, requestCache, type LauncherCache, type NodeCache, type RequestCache } from "../zk/caches.ts";
 import type { NodepoolZk } from "../zk/nodepool-zk.ts";
@@ -21,7 +21,7 @@ import { nextDeadline, plan } from "../reconcile/plan.ts";
 import type { BackoffOptions } from "../reconcile/backoff.ts";
 import { ProviderLifecycle } from "../reconcile/providers.ts";
 import { RateLimiter } from "../reconcile/rate.ts";
-import { labelKey, NO_LIMIT, poolKey, type Desired, type Observed, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
+import { labelKey, NO_LIMIT, poolKey, type Desired, type InventoryObserved, type Observed, type PoolDesired, type ProviderObserved } from "../reconcile/state.ts";
 import { MIN_READY_RETRY_S } from "./min-ready.ts";
 import { nodepoolQuota } from "./quota.ts";
 
@@ -44,6 +44,26 @@ export interface LauncherOptions {
   providerRetry?: BackoffOptions;
   /** Backoff between the tries of an object whose action keeps failing (1 s doubling to 5 min). */
   actionRetry?: BackoffOptions;
+  /** Where each provider's driver reports its cloud API calls (the metrics). */
+  apiCalls?: (provider: string) => ApiCallSink;
+  /** Passed to every provider this launcher starts (the logger is the launcher's). */
+  providerContext?: Omit<ProviderContext, "log">;
+}
+
+/** A configured provider as the launcher runs it: started, or why not (the status page). */
+export interface ProviderRunState {
+  readonly name: string;
+  readonly started: boolean;
+  /** Why it is not started, with its next try; null when started. */
+  readonly reason: string | null;
+}
+
+/** The launcher's watched caches, read-only for views (status page, metrics). */
+export interface LauncherCaches {
+  readonly nodes: NodeCache;
+  readonly requests: RequestCache;
+  readonly launchers: LauncherCache;
+  readonly images: ImageCache;
 }
 
 interface RunningProvider {
@@ -123,6 +143,8 @@ export class Launcher {
     this.desired = this.configured;
     this.lifecycle = new ProviderLifecycle({
       log: this.log,
+      context: { ...options.providerContext, log: this.log },
+      ...(options.apiCalls === undefined ? {} : { apiCalls: options.apiCalls }),
       ...(options.providerRetry === undefined ? {} : { retry: options.providerRetry }),
       onStarted: (provider, config) => this.providerStarted(provider, config),
       onStopping: (name) => {
@@ -169,6 +191,7 @@ export class Launcher {
       log: this.log,
       events: this.events,
       servers: (name) => this.providers.get(name)?.provider.servers,
+      inventory: (name) => this.providers.get(name)?.provider.inventory,
       rate: (name) => this.providers.get(name)?.rate ?? new RateLimiter(0),
       launchRetries: (name) => this.providers.get(name)?.traits.launchRetries ?? 3,
       pool: (key) => this.pools().get(key),
@@ -201,6 +224,23 @@ export class Launcher {
 
   get currentConfig(): NodepoolConfig {
     return this.config;
+  }
+
+  /** The watched caches the loop runs on; views subscribe to their changes. */
+  get caches(): LauncherCaches {
+    return { nodes: this.nodes, requests: this.requests, launchers: this.launchers, images: this.images };
+  }
+
+  /** Every configured provider, started or not and why (the provider lifecycle's word). */
+  providerStates(): ProviderRunState[] {
+    const down = new Map(this.lifecycle.notReady().map((n) => [n.provider, n]));
+    return this.config.providers.map(({ name }) => {
+      if (this.providers.has(name)) return { name, started: true, reason: null };
+      const why = down.get(name);
+      if (why === undefined) return { name, started: false, reason: "starting" };
+      const retry = why.retryAt === null ? "" : ` (next try at ${new Date(why.retryAt * 1000).toISOString()})`;
+      return { name, started: false, reason: `${why.reason}${retry}` };
+    });
   }
 
   /**
@@ -293,6 +333,7 @@ export class Launcher {
       launchers: this.launchers.values(),
       readyUploads: this.images.readyUploads(),
       providers,
+      inventories: this.inventories(),
       handlers: this.executor.handlerView,
       heldNodes: this.executor.heldNodes(),
       busy: this.executor.busy,
@@ -306,6 +347,14 @@ export class Launcher {
       sweepDue: this.sweepDue,
       backoff: this.executor.backoff.pending(Date.now() / 1000),
     };
+  }
+
+  private inventories(): Map<string, InventoryObserved> {
+    const inventories = new Map<string, InventoryObserved>();
+    for (const [name, { provider }] of this.providers) {
+      if (provider.inventory) inventories.set(name, { hosts: provider.inventory.listHosts(), ...this.executor.inventoryView(name) });
+    }
+    return inventories;
   }
 
   /** The actions the next pass would take, without taking them (`nodepool plan`). */
@@ -483,6 +532,7 @@ export class Launcher {
     };
     this.providers.set(provider.name, running);
     this.desired = this.runningDesired();
+    provider.inventory?.watch(() => this.trigger("static hosts changed"));
     await this.refreshProvider(running, true);
     if (!this.readyFlag) return;
     await this.register().catch((error: unknown) => this.log.warn({ err: error }, "launcher registration failed"));

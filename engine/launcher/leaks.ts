@@ -23,6 +23,7 @@ export function planLeaks(provider: string, servers: readonly Server[], nodes: R
       kind: "leaked-server",
       provider,
       server: server.id,
+      node: nodeId as NodeId,
       reason: `server ${server.name} has no node record ${nodeId}`,
     });
   }

@@ -175,6 +175,7 @@ export function concurrencyAllows(ctx: PassContext, provider: ProviderDesired): 
 }
 
 export function pausedReason(ctx: PassContext, pool: PoolDesired): string {
+  if (!ctx.providersByName.get(pool.provider)?.canLaunch) return `waiting for a free node of pool ${pool.key}`;
   return `no room: ${describeRoom(pool, ctx.usage)}`;
 }
 

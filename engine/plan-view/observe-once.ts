@@ -91,6 +91,10 @@ export async function observeOnce(zk: NodepoolZk, config: NodepoolConfig, option
       launchers: withOwnRegistrations(registered, desired),
       readyUploads: readyUploads(builder?.observed ?? null, await readyUploadsWithoutBuilder(zk, builder)),
       providers: providerViews,
+      // Hosts are not checked here: the plan shows registrations as "after a host check".
+      inventories: new Map(
+        [...providers.running()].flatMap(([name, provider]) => (provider.inventory ? [[name, { hosts: provider.inventory.listHosts(), registering: new Map<string, number>(), deregistering: new Set<string>() }] as const] : [])),
+      ),
       handlers: new Map(),
       heldNodes: new Set(),
       busy: new Set(),

@@ -142,7 +142,48 @@ export interface LeakedServer extends Base {
   kind: "leaked-server";
   provider: string;
   server: ServerId;
+  /** The node the server's metadata names, whose record was not seen. */
+  node: NodeId;
 }
+
+/** Write `count` ready node records for an existing host, after checking it (static driver, §3B.2). */
+export interface RegisterHost extends Base {
+  kind: "register-host";
+  provider: string;
+  pool: string;
+  host: string;
+  count: number;
+}
+
+/** Mark a free node of an existing host `deleting`: the host is removed, down or has too many. */
+export interface DeregisterNode extends Base {
+  kind: "deregister-node";
+  provider: string;
+  node: NodeId;
+  host: string;
+}
+
+/** The record fields an update of a host's free node rewrites (node record key names). */
+export interface InventoryFields {
+  type: readonly string[];
+  username: string;
+  connection_type: string;
+  connection_port: number;
+  /** Absent: keep the record's keys (the host has not been scanned since it changed). */
+  host_keys?: readonly string[];
+}
+
+/** Rewrite a free node of an existing host whose labels or connection details changed. */
+export interface UpdateNode extends Base {
+  kind: "update-node";
+  provider: string;
+  node: NodeId;
+  host: string;
+  fields: InventoryFields;
+}
+
+/** What the inventory of existing hosts plans (engine/launcher/inventory.ts). */
+export type InventoryAction = RegisterHost | DeregisterNode | UpdateNode;
 
 export type Action =
   | AcceptRequest
@@ -159,7 +200,8 @@ export type Action =
   | DeallocateNode
   | ResetLostRequest
   | RemoveEmptyNode
-  | LeakedServer;
+  | LeakedServer
+  | InventoryAction;
 
 export type Marker = "+" | "-" | "~";
 
@@ -169,6 +211,7 @@ export function markerOf(action: Action): Marker {
     case "continue":
       return action.launch.length > 0 ? "+" : "~";
     case "min-ready":
+    case "register-host":
       return "+";
     case "reclaim":
     case "mark-deleting":
@@ -176,6 +219,7 @@ export function markerOf(action: Action): Marker {
     case "remove-empty-node":
     case "leaked-server":
     case "min-ready-done":
+    case "deregister-node":
       return "-";
     default:
       return "~";
@@ -220,6 +264,12 @@ export function describeAction(action: Action): string {
         return `remove empty node znode ${action.node}`;
       case "leaked-server":
         return `delete leaked server ${action.server}`;
+      case "register-host":
+        return `register ${action.count} node${action.count === 1 ? "" : "s"} for host ${action.host} in pool ${action.pool}`;
+      case "deregister-node":
+        return `deregister node ${action.node} of host ${action.host}`;
+      case "update-node":
+        return `update node ${action.node} of host ${action.host}`;
     }
   })();
   const retry = action.retry === undefined ? "" : ` [next try at ${new Date(action.retry.at * 1000).toISOString()} after ${action.retry.failures} failure${action.retry.failures === 1 ? "" : "s"}: ${action.retry.error}]`;
@@ -233,11 +283,15 @@ export function keyOf(action: Action): string {
       return `min-ready:${action.label}`;
     case "leaked-server":
       return `server:${action.server}`;
+    case "register-host":
+      return `host:${action.provider}/${action.host}`;
     case "mark-deleting":
     case "delete-node":
     case "deallocate":
     case "remove-empty-node":
     case "reclaim":
+    case "deregister-node":
+    case "update-node":
       return action.node;
     default:
       return action.request;

@@ -21,6 +21,8 @@ export interface LaunchEvent {
   node: NodeId;
   request: RequestId;
   result: LaunchResultClass;
+  /** Why it failed (the last attempt's error), null when ready. */
+  reason: string | null;
   /** Whole launch, retries included. */
   durationMs: number;
 }

@@ -6,7 +6,7 @@
  * created). It holds the in-memory half of in-flight work: the request handlers (request and
  * node locks) and node deletions. Actions on one object never run concurrently.
  */
-import { messageOf, type BootImage, type ServerId, type ServerLauncher } from "../drivers/driver.ts";
+import { messageOf, type BootImage, type HostInventory, type ServerId, type ServerLauncher } from "../drivers/driver.ts";
 import { runLaunch } from "../launcher/launch.ts";
 import { failMalformedRequest } from "../launcher/malformed-request.ts";
 import type { Logger } from "../log.ts";
@@ -28,6 +28,8 @@ import {
   type DeclineRequest,
   type DeleteNode,
   type FailMalformedRequest,
+  type InventoryAction,
+  type RegisterHost,
   type FulfilRequest,
   type LeakedServer,
   type MarkDeleting,
@@ -40,7 +42,7 @@ import {
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 import type { EngineEventEmitter } from "./events.ts";
 import type { RateLimiter } from "./rate.ts";
-import type { CommittedLaunch, Handler, KeySet, PoolDesired } from "./state.ts";
+import { poolKey, type CommittedLaunch, type Handler, type KeySet, type PoolDesired } from "./state.ts";
 
 /** What the executor needs from the running launcher. */
 export interface ExecutorContext {
@@ -49,6 +51,8 @@ export interface ExecutorContext {
   events: EngineEventEmitter;
   /** The running provider's server launcher; undefined when it is not running or launches nothing. */
   servers(provider: string): ServerLauncher | undefined;
+  /** The provider's inventory of existing hosts, for providers with one. */
+  inventory(provider: string): HostInventory | undefined;
   rate(provider: string): RateLimiter;
   /** Launch attempts per node (`launch-retries`) for a provider. */
   launchRetries(provider: string): number;
@@ -102,6 +106,8 @@ interface HeldRequest extends Handler {
   acceptedAt: number;
 }
 
+/** The `launcher` of static node records, as the reference writes it (behaviour.md §3B.2). */
+const STATIC_LAUNCHER = "static driver";
 const DELETABLE: ReadonlySet<NodeState> = new Set(["used", "in-use", "building", "failed", "aborted", "deleting", "deleted", "init"]);
 /** Backoff of a failing action's object: 1 s, doubling up to 5 min (Kubernetes' controllers cap theirs at 1000 s). */
 const ACTION_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 300_000 };
@@ -128,6 +134,10 @@ export class Executor {
    */
   private readonly committed = new Set<CommittedLaunch>();
   private readonly busyKeys = new Set<string>();
+  /** Static host registrations being carried out: provider → host → records. */
+  private readonly registering = new Map<string, Map<string, number>>();
+  /** Static node deregistrations being carried out. */
+  private readonly deregistering = new Set<string>();
   private stopping = false;
   /** Objects whose action failed wait before the next try, longer after each failure; a success forgets them. */
   readonly backoff: Backoff;
@@ -173,6 +183,11 @@ export class Executor {
 
   get committedView(): Iterable<CommittedLaunch> {
     return this.committed;
+  }
+
+  /** Registrations in progress for a provider's hosts, by host name, and deregistrations in progress. */
+  inventoryView(provider: string): { registering: ReadonlyMap<string, number>; deregistering: ReadonlySet<string> } {
+    return { registering: this.registering.get(provider) ?? new Map(), deregistering: this.deregistering };
   }
 
   /** Starts every action whose object is free; returns once all of them finished. */
@@ -294,6 +309,10 @@ export class Executor {
         return this.removeEmptyNode(action);
       case "leaked-server":
         return this.leakedServer(action);
+      case "register-host":
+      case "deregister-node":
+      case "update-node":
+        return this.inventory(action);
     }
   }
 
@@ -448,6 +467,13 @@ export class Executor {
           await this.releaseNode(id, lock);
           continue;
         }
+        if (!(await this.hostAnswers(record))) {
+          // A static host that does not answer: its node is deregistered, not handed out (§3B.4);
+          // the request waits for another, or for the host to come back and be registered again.
+          await this.storeHeld({ ...withNodeState(record, "deleting"), id }, lock);
+          await this.releaseNode(id, lock);
+          continue;
+        }
         await this.storeHeld({ ...record, id, allocatedTo: handler.request }, lock);
         handler.nodeLocks.set(id, lock);
         handler.nodes = [...handler.nodes, id];
@@ -501,6 +527,7 @@ export class Executor {
     const started = performance.now();
     const image = this.ctx.bootImage(pool, label);
     let result: Awaited<ReturnType<typeof runLaunch>>["result"] = "error.unknown";
+    let reason: string | null = null;
     let az = node.az;
     try {
       if (!provider) throw new Error(`provider ${pool.provider} has no running driver that launches servers`);
@@ -516,8 +543,10 @@ export class Executor {
         store: (held) => this.storeHeld(held, lock),
       });
       result = outcome.result;
+      reason = outcome.reason ?? null;
       az = outcome.node.az;
     } catch (error) {
+      reason = messageOf(error);
       const fields = { node: node.id, request: handler.request, provider: pool.provider };
       // Deleted by someone else meanwhile: its server, if any, was recorded for deletion.
       if (error instanceof NoNodeError) this.ctx.log.warn(fields, "launch ended: node record deleted by another party");
@@ -539,6 +568,7 @@ export class Executor {
       node: node.id,
       request: handler.request,
       result,
+      reason,
       durationMs: Math.round(performance.now() - started),
     });
     this.ctx.trigger("launch done");
@@ -894,12 +924,102 @@ export class Executor {
     if (data.length === 0) await this.ctx.zk.deleteNodeZnode(action.node);
   }
 
+  // ---- static hosts (inventory) -------------------------------------------------------------
+
+  /** Liveness of a node's host before it is handed out; nodes of launched servers always pass. */
+  private async hostAnswers(node: NodeRecord): Promise<boolean> {
+    const inventory = node.provider === null ? undefined : this.ctx.inventory(node.provider);
+    const host = inventory?.listHosts().find((h) => h.name === node.hostname && h.pool === node.pool);
+    // A node of a host no longer offered is handed out as it is: its host was fine when registered.
+    if (!inventory || !host) return true;
+    return inventory.reachable(host, this.halted.signal);
+  }
+
+  private async inventory(action: InventoryAction): Promise<void> {
+    switch (action.kind) {
+      case "register-host":
+        return this.registerHost(action);
+      case "deregister-node":
+        this.deregistering.add(action.node);
+        return this.withNodeLock(action.node, async (record, lock) => {
+          if (record.state !== "ready" || record.allocatedTo !== null) return;
+          await this.storeHeld({ ...withNodeState(record, "deleting"), id: record.id }, lock);
+        }).finally(() => this.deregistering.delete(action.node));
+      case "update-node":
+        return this.withNodeLock(action.node, async (record, lock) => {
+          if (record.state !== "ready" || record.allocatedTo !== null) return;
+          const { fields } = action;
+          await this.storeHeld(
+            {
+              ...record,
+              type: [...fields.type],
+              username: fields.username,
+              connectionType: fields.connection_type,
+              connectionPort: fields.connection_port,
+              hostKeys: fields.host_keys ? [...fields.host_keys] : record.hostKeys,
+            },
+            lock,
+          );
+        });
+    }
+  }
+
+  /** Checks the host, then writes `count` ready records for it (behaviour.md §3B.2). */
+  private async registerHost(action: RegisterHost): Promise<void> {
+    const inventory = this.ctx.inventory(action.provider);
+    const host = inventory?.listHosts().find((h) => h.name === action.host && h.pool === action.pool);
+    if (!inventory || !host) return;
+    const hosts = this.registering.get(action.provider) ?? new Map<string, number>();
+    this.registering.set(action.provider, hosts);
+    const count = (n: number): void => {
+      const left = (hosts.get(action.host) ?? 0) + n;
+      if (left > 0) hosts.set(action.host, left);
+      else hosts.delete(action.host);
+    };
+    let pending = action.count;
+    count(pending);
+    try {
+      // A host that fails is logged by its driver, once per change, and not registered.
+      const fields = await inventory.register(host, this.halted.signal).catch(() => null);
+      if (!fields) return;
+      const attributes = this.ctx.poolAttributes(poolKey(action.provider, action.pool));
+      for (; pending > 0; pending--, count(-1)) {
+        const created = await this.ctx.zk.storeNode(
+          newNode({
+            state: "ready",
+            provider: action.provider,
+            pool: action.pool,
+            type: [...host.labels],
+            launcher: STATIC_LAUNCHER,
+            hostname: fields.hostname,
+            interfaceIp: fields.interface_ip,
+            publicIpv4: fields.public_ipv4,
+            publicIpv6: fields.public_ipv6,
+            username: fields.username,
+            connectionType: fields.connection_type,
+            connectionPort: fields.connection_port,
+            hostKeys: fields.host_keys,
+            attributes,
+          }),
+        );
+        const id = created.id as NodeId;
+        this.ctx.nodes.wrote(id, { ...created, id });
+        this.ctx.log.info({ node: id, provider: action.provider, pool: action.pool, host: action.host }, "static node registered");
+      }
+    } finally {
+      count(-pending);
+    }
+  }
+
   private async leakedServer(action: LeakedServer): Promise<void> {
     // The plan saw the server in a listing taken before the cleanup pass; a node deleted since
     // lost its server before its record, so a server still listed now, after its record was
     // seen gone, is the only real leak (else: a false leak record and leaked.instances count).
+    // Nor is a server whose node record our cache has not seen yet: another launcher records the
+    // node before it creates the server, so the record is in ZooKeeper itself (read, not cached).
     const provider = this.ctx.servers(action.provider);
     if (!provider) return;
+    if ((await this.ctx.zk.client.exists(P.nodePath(action.node))) !== null) return;
     await this.ctx.rate(action.provider).slot();
     if (!(await provider.listServers(this.halted.signal)).some((server) => server.id === action.server)) return;
     await this.ctx.zk.storeNode(newNode({ state: "deleting", provider: action.provider, externalId: action.server }));

@@ -4,12 +4,14 @@
  * `nodepool plan` shows exactly what the next pass would do and tests need no I/O.
  *
  * Order of a pass: requests this process holds (fulfil, decline, continue, abandon); malformed
- * request records (failed); new requests in priority order; min-ready; node lifecycle
- * (deallocation, deletion — which waits briefly while requests are served —, max-ready-age, hold
- * expiry); periodic duties when due (lost requests, empty znodes, leaked servers). An action
- * whose object is backing off after failures is marked with its next try (`retry`).
+ * request records (failed); new requests in priority order; min-ready; static hosts' records
+ * (register, deregister, update); node lifecycle (deallocation, deletion — which waits briefly
+ * while requests are served —, max-ready-age, hold expiry); periodic duties when due (lost
+ * requests, empty znodes, leaked servers). An action whose object is backing off after failures
+ * is marked with its next try (`retry`).
  */
 import { holdDeadline, planHoldExpiry } from "../launcher/hold.ts";
+import { planInventory } from "../launcher/inventory.ts";
 import { planLeaks } from "../launcher/leaks.ts";
 import { planMaxReadyAge, readyAgeDeadline } from "../launcher/max-ready-age.ts";
 import { minReadyRetryAt, planMinReady } from "../launcher/min-ready.ts";
@@ -85,6 +87,9 @@ function orderedNodes(request: ObservedRequest, nodes: readonly ObservedNode[]):
 }
 
 function planPaused(ctx: PassContext, pool: PoolDesired, request: ObservedRequest, actions: Action[]): void {
+  // A pool of existing hosts waits for one to be freed: no quota to pause at, nothing to reclaim,
+  // and its other labels' requests go on being served (§3B.4).
+  if (!ctx.providersByName.get(pool.provider)?.canLaunch) return;
   ctx.pausedPools.add(pool.key);
   const idle = reclaimCandidate(ctx, pool);
   if (!idle) return;
@@ -191,6 +196,7 @@ function withoutLabels(labels: readonly string[], taken: readonly string[]): str
 
 /** Min-ready requests are declined, not paused, when there is no room (§2.7). */
 function roomForAll(ctx: PassContext, pool: PoolDesired, request: ObservedRequest): boolean {
+  if (!ctx.providersByName.get(pool.provider)?.canLaunch) return false;
   const providerObserved = ctx.observed.providers.get(pool.provider);
   return request.nodeTypes.every((label) => roomForOne(pool, providerObserved, ctx.usage, labelNeed(providerObserved, pool.name, label)));
 }
@@ -266,6 +272,12 @@ export function plan(desired: Desired, observed: Observed, now: number): Action[
   }
   for (const request of waiting.sort(compareRequests)) planRequest(ctx, request, actions);
   actions.push(...planMinReady(desired, observed, now));
+  // Static hosts' records, after the requests so that nodes they claimed are left alone.
+  const unavailable = { has: (id: string) => ctx.claimed.has(id as NodeId) || observed.heldNodes.has(id as NodeId) || observed.busy.has(id) };
+  for (const [provider, inventory] of observed.inventories ?? []) {
+    if (!ctx.providersByName.has(provider)) continue;
+    actions.push(...planInventory({ provider, hosts: inventory.hosts, nodes: observed.nodes.values(), unavailable, registering: inventory.registering, deregistering: inventory.deregistering }));
+  }
   const requestsFirst = ctx.pausedPools.size === 0 && (observed.handlers.size > 0 || actions.some((action) => REQUEST_WORK.has(action.kind)));
   for (const node of observed.nodes.values()) {
     const deallocate = planDeallocate(observed, node);

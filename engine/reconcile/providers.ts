@@ -6,7 +6,7 @@
  * owner does not use it until it runs.
  */
 import type { ProviderConfig } from "../../schema/index.ts";
-import { createProvider, describeProvider, DriverNotAvailableError, messageOf, type Provider, type ProviderTraits } from "../drivers/index.ts";
+import { createProvider, describeProvider, DriverNotAvailableError, messageOf, type ApiCallSink, type Provider, type ProviderContext, type ProviderTraits } from "../drivers/index.ts";
 import type { Logger } from "../log.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 
@@ -20,6 +20,10 @@ export interface ProviderNotReady {
 
 export interface ProviderLifecycleOptions {
   log: Logger;
+  /** What each provider is created with (its logger, static host checks); none by default. */
+  context?: ProviderContext;
+  /** Where each provider's driver reports its cloud API calls (the metrics). */
+  apiCalls?: (provider: string) => ApiCallSink;
   /** Which configured providers to run (the builder: those that take images); all by default. */
   select?: (traits: ProviderTraits) => boolean;
   /** Backoff between start attempts of a failing provider; false: one attempt (one-shot commands). */
@@ -124,7 +128,8 @@ export class ProviderLifecycle {
     const { log } = this.options;
     let provider: Provider | undefined;
     try {
-      provider = createProvider(slot.config);
+      const apiCalls = this.options.apiCalls?.(name);
+      provider = createProvider(slot.config, apiCalls === undefined ? this.options.context : { ...this.options.context, apiCalls });
       await provider.start(this.halted.signal);
     } catch (error) {
       await provider?.stop().catch(() => undefined);

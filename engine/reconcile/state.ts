@@ -3,7 +3,7 @@
  * and the observed state (ZooKeeper as the watched cache holds it, the providers' own view,
  * and the work this process holds locked). Plain data, no I/O: tests build them by hand.
  */
-import type { LabelImage, Resources, Server } from "../drivers/driver.ts";
+import type { InventoryHost, LabelImage, Resources, Server } from "../drivers/driver.ts";
 import type { BackoffDue } from "./backoff.ts";
 import type { LauncherId, NodeId, RequestId } from "../zk/ids.ts";
 import type { LauncherRecord } from "../zk/records/launcher.ts";
@@ -102,6 +102,15 @@ export interface KeySet extends Iterable<string> {
   has(key: string): boolean;
 }
 
+/** A provider's inventory of existing hosts (static machines), as its driver last checked them. */
+export interface InventoryObserved {
+  hosts: readonly InventoryHost[];
+  /** Registrations being carried out, by host name. */
+  registering: ReadonlyMap<string, number>;
+  /** Nodes whose deregistration is being carried out. */
+  deregistering: ReadonlySet<string>;
+}
+
 export interface Observed {
   nodes: ReadonlyMap<NodeId, ObservedNode>;
   requests: ReadonlyMap<RequestId, ObservedRequest>;
@@ -109,6 +118,8 @@ export interface Observed {
   /** `<image>/<provider>` for every diskimage with a ready upload to that provider. */
   readyUploads: ReadonlySet<string>;
   providers: ReadonlyMap<string, ProviderObserved>;
+  /** Inventories by provider name (providers with existing hosts). Absent: none. */
+  inventories?: ReadonlyMap<string, InventoryObserved>;
   handlers: ReadonlyMap<RequestId, Handler>;
   /** Nodes this process holds locked (handlers' nodes, deletions in progress). */
   heldNodes: ReadonlySet<NodeId>;

@@ -1,12 +1,15 @@
 /**
  * The launcher's web API (behaviour.md §6): the listings of engine/status as text tables or
- * JSON, cached for a second, and `/ready` for readiness probes.
+ * JSON, cached for a second, `/ready` for readiness probes, and when the launcher provides
+ * them, `/metrics` for Prometheus and the live status page at `/` (its updates at
+ * `/status/events`). All read-only.
  */
 import Fastify, { LogController, type FastifyError, type FastifyReply } from "fastify";
 import type { Logger } from "../log.ts";
 import { STATUS_LISTINGS, UnknownFieldsError, type ListingName } from "../status/index.ts";
 import type { NodepoolZk } from "../zk/index.ts";
 import { ResultCache } from "./cache.ts";
+import type { StatusFeed } from "./status-page/feed.ts";
 import { wantsJson } from "./negotiate.ts";
 import { BadQueryError, parseListingQuery } from "./query.ts";
 
@@ -22,6 +25,10 @@ export interface WebAppOptions {
   readonly notReadyReason: () => string | null;
   /** Milliseconds since the epoch; tests move it. */
   readonly clock?: () => number;
+  /** Served at `/metrics` (a prom-client registry). */
+  readonly metrics?: { readonly contentType: string; metrics(): Promise<string> };
+  /** The live status page at `/`. */
+  readonly status?: StatusFeed;
 }
 
 const TEXT = "text/plain; charset=UTF-8";
@@ -64,8 +71,25 @@ export function buildWebApp(options: WebAppOptions) {
     return reason === null ? reply.code(200).send("OK") : reply.code(500).send(`Not ready: ${reason}`);
   });
 
+  const endpoints = [...LISTINGS, "ready"];
+  const { metrics, status } = options;
+  if (metrics) {
+    endpoints.push("metrics");
+    app.get("/metrics", async (_request, reply) => reply.header("Cache-Control", "no-store").type(metrics.contentType).send(await metrics.metrics()));
+  }
+  if (status) {
+    endpoints.unshift("");
+    app.get("/", async (_request, reply) => reply.header("Cache-Control", "no-store").type("text/html; charset=UTF-8").send(status.page()));
+    app.get("/status/events", (_request, reply) => {
+      reply.hijack();
+      status.attach(reply.raw);
+    });
+    // Open event streams would keep the server from closing.
+    app.addHook("preClose", async () => status.endStreams());
+  }
+
   app.setNotFoundHandler(async (request, reply) =>
-    plain(reply, 404, `Not found: ${request.url.split("?")[0] ?? ""}; endpoints: ${[...LISTINGS, "ready"].map((n) => `/${n}`).join(", ")}`),
+    plain(reply, 404, `Not found: ${request.url.split("?")[0] ?? ""}; endpoints: ${endpoints.map((n) => `/${n}`).join(", ")}`),
   );
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {

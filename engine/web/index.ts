@@ -1,7 +1,8 @@
 /**
  * The launcher's web API (behaviour.md §6). The launcher daemon calls
- * `startWebApp({ zk, config, log, notReadyReason })` when its config has `webapp` (unless told not
- * to) and `close()` on shutdown; `buildWebApp` gives the unstarted fastify app for tests.
+ * `startWebApp({ zk, config, log, notReadyReason, metrics, status })` when its config has `webapp`
+ * (unless told not to) and `close()` on shutdown; `buildWebApp` gives the unstarted fastify app
+ * for tests. `status` is a `StatusFeed` over the launcher's fleet: the live page at `/`.
  */
 import type { WebappConfig } from "../../schema/index.ts";
 import { buildWebApp, type WebAppOptions } from "./app.ts";
@@ -10,6 +11,7 @@ export { buildWebApp, CACHE_SECONDS, type WebApp, type WebAppOptions } from "./a
 export { BadQueryError, parseListingQuery, type ListingQuery } from "./query.ts";
 export { wantsJson } from "./negotiate.ts";
 export { ResultCache, type CachedResult } from "./cache.ts";
+export { StatusFeed, UPDATE_MS, type StatusFeedOptions } from "./status-page/feed.ts";
 
 export interface StartWebAppOptions extends WebAppOptions {
   /** The config's `webapp` (port 8005 on 0.0.0.0 when absent). */

@@ -50,6 +50,13 @@ export type MultiResult<O extends MultiOp = MultiOp> = O extends { readonly op: 
 /** The results of `multi(ops)`, one per op and typed by it. */
 export type MultiResults<T extends readonly MultiOp[]> = { -readonly [K in keyof T]: MultiResult<T[K]> };
 
+/**
+ * Told of every answered request (`call`-style: one operation each; bulk reads and
+ * transactions included): its kind (`get`, `multi`, ...), seconds from send to answer, and
+ * whether ZooKeeper answered with success. For latency metrics.
+ */
+export type OperationObserver = (op: string, seconds: number, ok: boolean) => void;
+
 /** The connection as the rest of the engine sees it. `suspended`: disconnected, session maybe alive. */
 export type ConnectionState = "connecting" | "connected" | "suspended" | "expired" | "closed";
 
@@ -226,6 +233,7 @@ export class ZkClient {
   private reconnectAttempt = 0;
   private lastFailure = "";
   private operations = 0;
+  private operationObserver: OperationObserver | undefined;
   private serverList: string;
 
   private constructor(options: ZkClientOptions) {
@@ -311,6 +319,11 @@ export class ZkClient {
   /** ZooKeeper requests sent by this client since it was created (reads, writes, watches). */
   get operationCount(): number {
     return this.operations;
+  }
+
+  /** Times every request from now on (one observer; undefined stops it). */
+  observeOperations(observer: OperationObserver | undefined): void {
+    this.operationObserver = observer;
   }
 
   /**
@@ -544,7 +557,10 @@ export class ZkClient {
           return fail(new error(`${op} ${path}: not connected to ZooKeeper (reconnecting)`, path));
         }
         this.operations++;
+        const observer = this.operationObserver;
+        const started = observer ? performance.now() : 0;
         const rc = send(handle.native, path, (code, value) => {
+          observer?.(op, (performance.now() - started) / 1000, code === ZRC.ok || code === ZRC.noNode);
           if (failed) return;
           if (code !== ZRC.ok && code !== ZRC.noNode) return fail(errorForCode(code, op, path));
           results[index] = value;
@@ -586,8 +602,14 @@ export class ZkClient {
       return Promise.reject(new error(`${op} ${path}: not connected to ZooKeeper (reconnecting)`, path));
     }
     this.operations++;
+    const observer = this.operationObserver;
+    const started = observer ? performance.now() : 0;
     return new Promise<T>((resolve, reject) => {
-      const rc = send(handle.native, (code, value) => (code === ZRC.ok ? resolve(value) : reject(errorForCode(code, op, path))));
+      const rc = send(handle.native, (code, value) => {
+        observer?.(op, (performance.now() - started) / 1000, code === ZRC.ok);
+        if (code === ZRC.ok) resolve(value);
+        else reject(errorForCode(code, op, path));
+      });
       // A request the C client refuses up front never calls back.
       if (rc !== ZRC.ok) reject(errorForCode(rc, op, path));
     });

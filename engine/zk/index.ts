@@ -23,7 +23,7 @@ export * from "./errors.ts";
 export * from "./ids.ts";
 export * as paths from "./paths.ts";
 export { ZkClient, baseName, parentPath, splitHosts } from "./client.ts";
-export type { ConnectionState, CreateMode, MultiOp, MultiResult, MultiResults, Stat, WatchEvent, Watcher, ZkAuth, ZkClientOptions } from "./client.ts";
+export type { ConnectionState, CreateMode, MultiOp, OperationObserver, MultiResult, MultiResults, Stat, WatchEvent, Watcher, ZkAuth, ZkClientOptions } from "./client.ts";
 export { zkHostsFromConfig, type ZooKeeperServer } from "./connection.ts";
 export { ZkLock, sortContenders } from "./lock.ts";
 export type { AcquireOptions, LockDirectoryPolicy, LockOptions } from "./lock.ts";

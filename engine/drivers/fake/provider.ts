@@ -17,6 +17,7 @@ import {
   type LeakCleaner,
   type LeakCleanupResult,
   type Provider,
+  type ApiCallSink,
   type ProviderTraits,
   type QuotaSource,
   type Resources,
@@ -24,6 +25,7 @@ import {
   type ServerId,
   type ServerLauncher,
   type UploadCheckpoint,
+  timedApiCall,
 } from "../driver.ts";
 import { cloudTraits } from "../traits.ts";
 import { defaultFakeCloudSettings, fakeCloud, type FakeCloud, type FakeCloudSettings, type FakeFlavor } from "./cloud.ts";
@@ -59,7 +61,11 @@ export class FakeProvider implements Provider, ServerLauncher, ImageStore, Quota
   portCleanupAge = PORT_CLEANUP_AGE_S;
   private downPorts: { at: number; ports: Set<string> } | null = null;
 
-  constructor(readonly config: FakeProviderConfig) {
+  constructor(
+    readonly config: FakeProviderConfig,
+    /** Where its simulated cloud API calls are reported. */
+    private readonly apiCalls?: ApiCallSink,
+  ) {
     this.cloud = fakeCloud(config.name, fakeCloudSettings(config));
     this.traits = cloudTraits(config);
     this.format = config.cloud === "fake-vhd" ? "vhd" : "qcow2";
@@ -76,7 +82,7 @@ export class FakeProvider implements Provider, ServerLauncher, ImageStore, Quota
   async stop(): Promise<void> {}
 
   async limits(_signal: AbortSignal): Promise<Resources> {
-    return { ...this.cloud.limits };
+    return this.call("get-limits", () => ({ ...this.cloud.limits }));
   }
 
   async labelResources(pool: string, label: string, _signal: AbortSignal): Promise<Resources> {
@@ -96,7 +102,7 @@ export class FakeProvider implements Provider, ServerLauncher, ImageStore, Quota
   }
 
   async listServers(_signal: AbortSignal): Promise<Server[]> {
-    return [...this.cloud.servers.values()];
+    return this.call("list-servers", () => [...this.cloud.servers.values()]);
   }
 
   async launch(spec: LaunchSpec, checkpoint: LaunchCheckpoint, signal: AbortSignal): Promise<LaunchedNodeFields> {
@@ -121,7 +127,7 @@ export class FakeProvider implements Provider, ServerLauncher, ImageStore, Quota
     });
     let server;
     try {
-      server = this.cloud.createServer({
+      server = await this.call("create-server", () => this.cloud.createServer({
         name: hostname,
         imageId: boot.imageId,
         flavor,
@@ -133,7 +139,7 @@ export class FakeProvider implements Provider, ServerLauncher, ImageStore, Quota
         keyName: label["key-name"] ?? null,
         bootFromVolume: label["boot-from-volume"],
         autoFloatingIp: poolConfig["auto-floating-ip"],
-      });
+      }));
     } catch (error) {
       if (error instanceof LaunchError) throw error;
       throw new LaunchError("error.unknown", `creating server ${hostname} failed: ${messageOf(error)}`, { cause: error });
@@ -176,7 +182,7 @@ export class FakeProvider implements Provider, ServerLauncher, ImageStore, Quota
   }
 
   async deleteServer(id: ServerId, _signal: AbortSignal): Promise<void> {
-    this.cloud.deleteServer(id);
+    await this.call("delete-server", () => this.cloud.deleteServer(id));
     if (this.cloud.servers.has(id)) throw new CloudError(`server ${id} still exists after deletion`);
   }
 
@@ -193,17 +199,22 @@ export class FakeProvider implements Provider, ServerLauncher, ImageStore, Quota
   }
 
   async uploadImage(spec: ImageUploadSpec, checkpoint: UploadCheckpoint, _signal: AbortSignal): Promise<{ externalId: ImageId }> {
-    const { id } = this.cloud.uploadImage(spec.name, spec.meta);
+    const { id } = await this.call("upload-image", () => this.cloud.uploadImage(spec.name, spec.meta));
     await checkpoint(id);
     return { externalId: id };
   }
 
   async deleteImage(id: ImageId, _signal: AbortSignal): Promise<void> {
-    if (this.cloud.images.has(id)) this.cloud.deleteImage(id);
+    if (this.cloud.images.has(id)) await this.call("delete-image", () => this.cloud.deleteImage(id));
   }
 
   async listImages(_signal: AbortSignal): Promise<CloudImage[]> {
-    return [...this.cloud.images.values()];
+    return this.call("list-images", () => [...this.cloud.images.values()]);
+  }
+
+  /** One call to the simulated cloud's API, reported like a real driver's. */
+  private call<T>(operation: string, call: () => T): Promise<T> {
+    return timedApiCall(this.apiCalls, operation, call);
   }
 
   private poolLabel(pool: string, label: string): OpenstackPoolLabelConfig {

@@ -30,6 +30,7 @@ import {
   type ServerLauncher,
   type ServerStatus,
   type UploadCheckpoint,
+  type ApiCallSink,
 } from "../driver.ts";
 import { cloudTraits } from "../traits.ts";
 import { apiCallEvents } from "../api-calls.ts";
@@ -53,6 +54,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface OpenStackProviderOptions {
   log?: Logger;
+  /** Where each API call is reported besides the statsd timers (the Prometheus metrics). */
+  apiCalls?: ApiCallSink;
   /** Where clouds.yaml is looked for; the process's environment by default. */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
@@ -115,7 +118,10 @@ export class OpenStackProvider implements Provider, ServerLauncher, ImageStore, 
   async start(signal: AbortSignal): Promise<void> {
     const client = new OpenStackClient(this.resolveCloudConfig(), {
       rate: this.config.rate,
-      onCall: (call) => apiCallEvents.emit("call", { provider: this.name, operation: call.operation, ms: call.ms, status: call.status }),
+      onCall: (call) => {
+        apiCallEvents.emit("call", { provider: this.name, operation: call.operation, ms: call.ms, status: call.status });
+        this.options.apiCalls?.({ operation: call.operation, seconds: call.ms / 1000, ok: call.status !== null && call.status < 400 });
+      },
     });
     try {
       await client.session.authenticate(signal);

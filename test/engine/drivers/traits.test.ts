@@ -54,5 +54,5 @@ test("the engine asks the abilities: only launching providers launch, only image
 });
 
 test("a driver only described in this build cannot be started, and says which drivers can", () => {
-  assert.throws(() => createProvider(config.providers[1]!), (error: unknown) => error instanceof DriverNotAvailableError && /driver static is not available in this build \(available: fake, openstack\)/.test(error.message));
+  assert.throws(() => createProvider(config.providers[2]!), (error: unknown) => error instanceof DriverNotAvailableError && /driver kubernetes is not available in this build \(available: fake, openstack, static\)/.test(error.message));
 });

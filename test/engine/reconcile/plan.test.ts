@@ -105,6 +105,7 @@ function observed(parts: Parts = {}): Observed {
     ...(parts.committed === undefined ? {} : { committed: parts.committed }),
     ...(parts.minReadyFailed === undefined ? {} : { minReadyFailed: parts.minReadyFailed }),
     ...(parts.roomFreed === undefined ? {} : { roomFreed: parts.roomFreed }),
+    ...(parts.inventories === undefined ? {} : { inventories: parts.inventories }),
     ...(parts.backoff === undefined ? {} : { backoff: parts.backoff }),
   };
 }
@@ -452,4 +453,42 @@ test("while requests are served, a node that just became deletable waits a secon
   assert.deepEqual(deleted(plan(desired(), observed({ nodes: [fresh, old] }), NOW)), [fresh.id, old.id], "no request: at once");
   // At max-servers the request waits for the room a deletion frees: nothing waits then.
   assert.deepEqual(deleted(plan(desired({ pool: { maxServers: 2 } }), serving, NOW)), [fresh.id, old.id]);
+});
+
+/** A pool of existing hosts (static): it reuses, never launches. */
+function staticDesired(minReady = 0): Desired {
+  const base = desired({ minReady, pool: { availabilityZones: null, labels: new Map([["small", { kind: "none" }], ["big", { kind: "none" }]]) } });
+  return { ...base, providers: base.providers.map((p) => ({ ...p, canLaunch: false })) };
+}
+
+test("a static pool's request for a busy label waits without pausing the pool or reclaiming; its other labels are served", () => {
+  const inUse = node({ state: "in-use", allocatedTo: asRequestId("100-0000000009") });
+  const idleBig = node({ type: ["big"] });
+  const actions = plan(staticDesired(), observed({ nodes: [inUse, idleBig], busy: [inUse.id], requests: [request("200-0000000001"), request("200-0000000002", { nodeTypes: ["big"] })] }), NOW);
+  assert.deepEqual(kinds(actions), ["accept", "accept"]);
+  const [waits, served] = actions;
+  assert.ok(waits?.kind === "accept" && served?.kind === "accept");
+  assert.equal(waits.paused, true);
+  assert.match(waits.reason, /waiting for a free node of pool p1-main/);
+  assert.deepEqual(waits.launch, []);
+  assert.deepEqual(served.assign, [idleBig.id]);
+});
+
+test("min-ready requests for a static label are declined when no node is free", () => {
+  const actions = plan(staticDesired(1), observed({ requests: [request("200-0000000001", { requestor: "NodePool:min-ready" })] }), NOW);
+  assert.ok(actions.some((a) => a.kind === "decline" && a.request === "200-0000000001"), actions.map((a) => describeAction(a)).join("\n"));
+});
+
+test("static hosts' records are planned from the observed inventory, after the requests that claimed nodes", () => {
+  const claimed = node({ hostname: "h1", username: "zuul", connectionType: "ssh", connectionPort: 22 });
+  const host = { name: "h1", pool: "main", labels: ["small"], slots: 2, username: "admin", connectionType: "ssh", port: 22, hostKeys: [], status: "up" as const, reason: null };
+  const actions = plan(
+    staticDesired(),
+    observed({ nodes: [claimed], requests: [request("200-0000000001")], inventories: new Map([["p1", { hosts: [host], registering: new Map(), deregistering: new Set() }]]) }),
+    NOW,
+  );
+  assert.deepEqual(actions.map((a) => describeAction(a)), [
+    "~ accept request 200-0000000001 in pool p1-main: reuse " + claimed.id + " (zuul asks for small)",
+    "+ register 1 node for host h1 in pool main (1 of max-parallel-jobs 2)",
+  ]);
 });

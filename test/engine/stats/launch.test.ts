@@ -15,6 +15,7 @@ function launch(overrides: Partial<LaunchEvent> = {}): LaunchEvent {
     node: asNodeId("0000000001"),
     request: asRequestId("100-0000000001"),
     result: "ready",
+    reason: null,
     durationMs: 2500.4,
     ...overrides,
   };

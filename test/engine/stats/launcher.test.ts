@@ -22,6 +22,7 @@ const launch = {
   node: asNodeId("0000000007"),
   request: asRequestId("200-0000000003"),
   result: "error.status",
+  reason: "server is ERROR, not ACTIVE",
   durationMs: 812,
 } as const;
 
