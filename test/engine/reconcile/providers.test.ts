@@ -27,7 +27,7 @@ test("the lifecycle keeps unchanged providers, restarts changed ones, stops remo
   await lifecycle.sync([fake("a"), fake("b"), providerSchema.parse({ name: "k8s", driver: "kubernetes", context: "ctx", pools: [] })]);
   const a = lifecycle.get("a");
   assert.deepEqual(started, ["a", "b"]);
-  assert.deepEqual(lifecycle.notReady(), [{ provider: "k8s", reason: "provider k8s: driver kubernetes is not available in this build (available: fake, static)", retryAt: null }], "a missing driver is not retried");
+  assert.deepEqual(lifecycle.notReady(), [{ provider: "k8s", reason: "provider k8s: driver kubernetes is not available in this build (available: fake, openstack, static)", retryAt: null }], "a missing driver is not retried");
   await lifecycle.sync([fake("a"), fake("b", { rate: 2 })]);
   assert.equal(lifecycle.get("a"), a, "an unchanged provider keeps its state");
   assert.deepEqual(started, ["a", "b", "b"]);
