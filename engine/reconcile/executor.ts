@@ -6,7 +6,7 @@
  * created). It holds the in-memory half of in-flight work: the request handlers (request and
  * node locks) and node deletions. Actions on one object never run concurrently.
  */
-import { messageOf, type BootImage, type HostInventory, type ServerId, type ServerLauncher } from "../drivers/driver.ts";
+import { HostCheckError, messageOf, type BootImage, type HostInventory, type ServerId, type ServerLauncher } from "../drivers/driver.ts";
 import { runLaunch } from "../launcher/launch.ts";
 import { failMalformedRequest } from "../launcher/malformed-request.ts";
 import type { Logger } from "../log.ts";
@@ -979,8 +979,11 @@ export class Executor {
     let pending = action.count;
     count(pending);
     try {
-      // A host that fails is logged by its driver, once per change, and not registered.
-      const fields = await inventory.register(host, this.halted.signal).catch(() => null);
+      // A host that fails its check is logged by its driver, once per change, and not registered.
+      const fields = await inventory.register(host, this.halted.signal).catch((error: unknown) => {
+        if (error instanceof HostCheckError) return null;
+        throw error;
+      });
       if (!fields) return;
       const attributes = this.ctx.poolAttributes(poolKey(action.provider, action.pool));
       for (; pending > 0; pending--, count(-1)) {

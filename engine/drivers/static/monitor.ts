@@ -70,6 +70,7 @@ export class StaticHostMonitor {
   private readonly controller = new AbortController();
   private stopped = false;
   private watching = false;
+  private view: InventoryHost[] | null = null;
 
   constructor(private readonly options: MonitorOptions) {
     this.policy = options.policy ?? DEFAULT_CHECK_POLICY;
@@ -100,6 +101,7 @@ export class StaticHostMonitor {
     }
     this.tracked.clear();
     for (const [name, tracked] of next) this.tracked.set(name, tracked);
+    this.view = null;
     this.schedule();
   }
 
@@ -115,9 +117,9 @@ export class StaticHostMonitor {
     clearTimeout(this.timer);
   }
 
-  /** The hosts as the engine plans with them. */
+  /** The hosts as the engine plans with them; made again only after a change (it is read every pass). */
   hosts(): InventoryHost[] {
-    return [...this.tracked.values()].map(({ host, status }) => ({
+    return (this.view ??= [...this.tracked.values()].map(({ host, status }) => ({
       name: host.name,
       pool: host.pool,
       labels: host.labels,
@@ -128,11 +130,7 @@ export class StaticHostMonitor {
       hostKeys: status.kind === "up" ? status.keys : null,
       status: status.kind,
       reason: status.kind === "down" ? status.reason : status.kind === "refused" ? `host key mismatch: expected ${status.expected.join(", ")}; found ${status.found.join(", ") || "none"}` : null,
-    }));
-  }
-
-  status(name: string): HostStatus | undefined {
-    return this.tracked.get(name)?.status;
+    })));
   }
 
   /**
@@ -190,6 +188,7 @@ export class StaticHostMonitor {
       const before = tracked.status;
       const { status, change } = afterCheck(before, outcome, Date.now(), this.policy);
       tracked.status = status;
+      this.view = null;
       if (status.kind === "up") answered.set(answeredKey(tracked), status);
       else answered.delete(answeredKey(tracked));
       if (change) this.logChange(tracked.host, status, change);

@@ -22,7 +22,7 @@ export interface StaticProviderOptions {
 export class StaticProvider implements Provider {
   readonly traits: ProviderTraits;
   readonly inventory: HostInventory;
-  readonly monitor: StaticHostMonitor;
+  private readonly monitor: StaticHostMonitor;
   private readonly listeners = new Set<() => void>();
 
   constructor(
