@@ -18,6 +18,8 @@ export interface StartWebAppOptions extends WebAppOptions {
   readonly config: { readonly webapp?: Partial<WebappConfig> | undefined };
   /** Overrides `webapp.port` (0: any free port, for tests). */
   readonly port?: number;
+  /** How long to wait before trying a taken address again (WEB_RETRY_MS). */
+  readonly retryMs?: number;
 }
 
 export interface RunningWebApp {
@@ -42,7 +44,8 @@ function addressError(error: unknown): string | undefined {
  * without the right) is logged once with what to change, and the launcher goes on without the web
  * API, trying the address again every WEB_RETRY_MS until it gets it. Other errors are thrown.
  */
-export async function startWebApp(options: StartWebAppOptions & { retryMs?: number }): Promise<RunningWebApp> {
+export async function startWebApp(options: StartWebAppOptions): Promise<RunningWebApp> {
+  const retryMs = options.retryMs ?? WEB_RETRY_MS;
   const host = options.config.webapp?.listen_address ?? "0.0.0.0";
   const port = options.port ?? options.config.webapp?.port ?? 8005;
   let app = buildWebApp(options);
@@ -59,7 +62,7 @@ export async function startWebApp(options: StartWebAppOptions & { retryMs?: numb
       await app.close();
       if (attempt === 1) {
         options.log.error(
-          { host, port, code, retryMs: options.retryMs ?? WEB_RETRY_MS },
+          { host, port, code, retryMs },
           `web API cannot listen on ${host}:${port} (${code}): the launcher goes on without it and tries again; free the port or set webapp.port`,
         );
       } else {
@@ -67,7 +70,7 @@ export async function startWebApp(options: StartWebAppOptions & { retryMs?: numb
       }
       if (closed) return;
       app = buildWebApp(options);
-      timer = setTimeout(() => void listen(attempt + 1).catch((e: unknown) => options.log.error({ err: e }, "web API failed")), options.retryMs ?? WEB_RETRY_MS);
+      timer = setTimeout(() => void listen(attempt + 1).catch((e: unknown) => options.log.error({ err: e }, "web API failed")), retryMs);
       timer.unref();
     }
   };
