@@ -30,7 +30,7 @@ import {
 import { cloudTraits } from "../traits.ts";
 import { defaultFakeCloudSettings, fakeCloud, type FakeCloud, type FakeCloudSettings, type FakeFlavor } from "./cloud.ts";
 import { selectFlavor } from "../flavor.ts";
-import { formatHostname } from "../hostname.ts";
+import { serverIdentity } from "../server-identity.ts";
 import { keyscan, waitForActive } from "./timeouts.ts";
 
 /** DOWN ports are removed only after they stayed DOWN this long (§2.18). */
@@ -111,20 +111,7 @@ export class FakeProvider implements Provider, ServerLauncher, ImageStore, Quota
     const label = this.poolLabel(spec.pool, spec.label);
     const boot = this.bootImage(spec, label);
     const flavor = this.flavorFor(label);
-    const hostname = formatHostname(this.config["hostname-format"], {
-      label: { name: label.name, min_ram: String(label["min-ram"]), flavor_name: label["flavor-name"] ?? "" },
-      provider: { name: this.name, region_name: this.config["region-name"] ?? "" },
-      node: { id: spec.nodeId },
-    });
-    const metadata: Record<string, string> = {};
-    for (const [k, v] of Object.entries(label["instance-properties"] ?? {})) metadata[k] = String(v);
-    Object.assign(metadata, {
-      groups: [this.name, boot.imageName, label.name].join(","),
-      nodepool_provider_name: this.name,
-      nodepool_node_id: spec.nodeId,
-      nodepool_image_name: boot.imageName,
-      nodepool_node_label: label.name,
-    });
+    const { hostname, metadata } = serverIdentity({ provider: this.config, pool: poolConfig.name, label, nodeId: spec.nodeId, imageName: boot.imageName });
     let server;
     try {
       server = await this.call("create-server", () => this.cloud.createServer({

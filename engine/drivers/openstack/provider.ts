@@ -35,7 +35,7 @@ import {
 import { cloudTraits } from "../traits.ts";
 import { apiCallEvents } from "../api-calls.ts";
 import { selectFlavor } from "../flavor.ts";
-import { formatHostname } from "../hostname.ts";
+import { serverIdentity } from "../server-identity.ts";
 import { needsFloatingIp } from "./addresses.ts";
 import { OpenStackClient } from "./client.ts";
 import { loadCloudConfig, type CloudConfig } from "./clouds-config.ts";
@@ -173,21 +173,7 @@ export class OpenStackProvider implements Provider, ServerLauncher, ImageStore, 
     const label = this.poolLabel(spec.pool, spec.label);
     const boot = await this.bootImage(spec, label, signal);
     const flavor = await this.flavorFor(label, signal);
-    const hostname = formatHostname(this.config["hostname-format"], {
-      label: { name: label.name, min_ram: String(label["min-ram"]), flavor_name: label["flavor-name"] ?? "" },
-      provider: { name: this.name, region_name: this.config["region-name"] ?? "" },
-      node: { id: spec.nodeId },
-    });
-    const metadata: Record<string, string> = {};
-    for (const [k, v] of Object.entries(label["instance-properties"] ?? {})) metadata[k] = String(v);
-    Object.assign(metadata, {
-      groups: [this.name, boot.imageName, label.name].join(","),
-      nodepool_provider_name: this.name,
-      nodepool_node_id: spec.nodeId,
-      nodepool_image_name: boot.imageName,
-      nodepool_node_label: label.name,
-      nodepool_pool_name: pool.name,
-    });
+    const { hostname, metadata } = serverIdentity({ provider: this.config, pool: pool.name, label, nodeId: spec.nodeId, imageName: boot.imageName });
     const networks = await Promise.all(pool.networks.map((n) => cloud.networkId(n, signal))).catch((error: unknown) => {
       throw new LaunchError("error.network", `provider ${this.name} pool ${pool.name}: ${messageOf(error)}`, { cause: error });
     });

@@ -63,6 +63,7 @@ test("a launch boots a server with nodepool metadata and returns the node fields
     nodepool_node_id: "0000000007",
     nodepool_image_name: "fake-image",
     nodepool_node_label: "fake-label",
+    nodepool_pool_name: "main",
   });
 });
 
